@@ -1,0 +1,36 @@
+"A search killed (SIGKILL) halfway and resumed from its checkpoint ends exactly where an uninterrupted search ends."
+import os, signal, subprocess, sys, time, textwrap
+from pathlib import Path
+import numpy as np
+
+SCRIPT = textwrap.dedent('''
+    import sys, numpy as np
+    from hume_nb.datasets import planted_spaces
+    from hume_nb.search import fit_hume
+    sp = planted_spaces(n=1000, k=4, seed=0)
+    res = fit_hume(sp['phi1'], sp['phi2'], 4, iters=60, n_subsets=2, subset_size=800, inner_steps=30, inner_lr=3.0,
+                   temperature=1.0, outer_lr=0.01, anneal_at=(40,), checkpoint_every=5, progress=False,
+                   checkpoint=sys.argv[1] if sys.argv[1] != '-' else None)
+    np.save(sys.argv[2], res.weight)
+''')
+
+def run(*args, **kw): return subprocess.Popen([sys.executable, '-c', SCRIPT, *map(str, args)], **kw)
+
+def test_kill_and_resume(tmp_path):
+    import torch
+    straight = tmp_path/'straight.npy'
+    assert run('-', straight).wait() == 0
+    ckpt, resumed = tmp_path/'run.pt', tmp_path/'resumed.npy'
+    p = run(ckpt, resumed)
+    deadline = time.time() + 300
+    while time.time() < deadline:   # kill once a checkpoint past the start exists, well before the end
+        if ckpt.exists():
+            try: it = torch.load(ckpt, weights_only=False)['it']
+            except Exception: it = 0      # never a torn file (atomic write), but be safe while polling
+            if it >= 10: break
+        time.sleep(0.05)
+    os.kill(p.pid, signal.SIGKILL); p.wait()
+    stopped_at = torch.load(ckpt, weights_only=False)['it']
+    assert 10 <= stopped_at < 60 and not resumed.exists()
+    assert run(ckpt, resumed).wait() == 0
+    np.testing.assert_array_equal(np.load(resumed), np.load(straight))

@@ -1,0 +1,43 @@
+"nbs/run.ipynb under papermill with tiny parameters: on real digits images and on a folder of the user's own features."
+import json, subprocess, sys
+from pathlib import Path
+import numpy as np, pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+TINY = ['-p', 'seeds', '2', '-p', 'iters', '20', '-p', 'subset_size', '600', '-p', 'inner_steps', '20', '-p', 'score_folds', '3']
+
+def papermill(out_dir, *params):
+    out_dir.mkdir(parents=True, exist_ok=True)   # papermill writes its output notebook there first
+    pm = Path(sys.executable).parent/'papermill'
+    r = subprocess.run([str(pm), 'nbs/run.ipynb', str(out_dir/'run.ipynb'), '-p', 'out_dir', str(out_dir), *params],
+                       cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-5000:]
+    return json.loads((out_dir/'metrics.json').read_text()) if (out_dir/'metrics.json').exists() else None
+
+def test_digits_inductive(tmp_path):
+    m = papermill(tmp_path, '-p', 'dataset', 'digits', '-p', 'phi1', 'efficientnet_lite0', '-p', 'phi2', 'mobilenetv2', '-p', 'k', '10', *TINY)
+    assert set(m) == {'hume', 'hume_best_seed', 'kmeans_efficientnet_lite0', 'kmeans_mobilenetv2', 'kmeans_concat', 'linear_probe'}
+    for r in m.values(): assert set(r) == {'acc', 'nmi', 'ari', 'seconds'} and 0 <= r['acc'] <= 1
+    assert np.load(tmp_path/'labels.npy').shape == (539,)          # the digits test rows
+    assert m['linear_probe']['acc'] > 0.9                             # real features: the ceiling is high
+    assert m['hume']['acc'] > 0.3                                     # well above chance (0.1) after 20 iterations
+    for f in ('results.md', 'run.json', 'confusion.png', 'history.png', 'run.ipynb'): assert (tmp_path/f).exists(), f
+    run = json.loads((tmp_path/'run.json').read_text())
+    assert run['differs_from_paper']['iters'] == {'run': 20, 'paper': 1000}
+
+def test_own_features_folder_transductive(tmp_path):
+    from hume_nb.datasets import planted_spaces
+    from hume_nb.representations import Spaces, save_spaces
+    sp = planted_spaces(n=800, k=4, seed=3)
+    save_spaces(Spaces({'mine': sp['phi1'], 'theirs': sp['phi2']}, sp.labels), tmp_path/'feats')   # no split.npy
+    m = papermill(tmp_path/'out', '-p', 'dataset', str(tmp_path/'feats'), '-p', 'phi1', 'mine', '-p', 'phi2', 'theirs',
+                  '-p', 'k', '4', '-p', 'setting', 'transductive', '-p', 'temperature', '1.0', '-p', 'inner_lr', '3.0', *TINY)
+    assert np.load(tmp_path/'out'/'labels.npy').shape == (800,)
+    assert m['hume']['ari'] > 0.9
+
+def test_missing_folder_fails_clearly(tmp_path):
+    pm = Path(sys.executable).parent/'papermill'
+    r = subprocess.run([str(pm), 'nbs/run.ipynb', str(tmp_path/'o.ipynb'), '-p', 'dataset', str(tmp_path/'nowhere'),
+                        '-p', 'out_dir', str(tmp_path/'o')], cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode != 0
+    assert 'neither a known dataset' in r.stdout + r.stderr + (tmp_path/'o.ipynb').read_text()
