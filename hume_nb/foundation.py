@@ -228,23 +228,27 @@ def load_imagenet(n_train=None, n_test=None, seed=0, size=256, max_images=20000,
 DATASETS.update(cifar10=load_cifar10, cifar100_20=load_cifar100_20, stl10=load_stl10, imagenet=load_imagenet)
 
 # %% ../nbs/01c_foundation_encoders.ipynb #9659c3d0
-def _released_file(folder, dataset, split, suffix):
+def _released_file(folder, dataset, split, suffixes):
+    "The first file of `split` in `folder` named {dataset}[_]{split}{suffix}.npy, for each suffix in order."
     for split_name in ((split,) if split == 'train' else ('test', 'val')):
-        for f in (f'{dataset}_{split_name}_{suffix}.npy', f'{dataset}{split_name}_{suffix}.npy'):
-            if (folder/f).exists(): return folder/f
+        for suffix in suffixes:
+            for f in (f'{dataset}_{split_name}{suffix}.npy', f'{dataset}{split_name}{suffix}.npy'):
+                if (folder/f).exists(): return folder/f
+
+_FEAT = ('_l2', '')  # the L2-normalised file when both exist
 
 def load_released(root, dataset, spaces=None):
     "The released features of `dataset` under `root` (representations/SPACE/{dataset}_{split}_l2.npy) as a `Spaces`."
     rep = Path(root)/'representations'
     if not rep.is_dir(): raise FileNotFoundError(f"no 'representations' folder under '{root}'")
-    have = sorted(p.name for p in rep.iterdir() if p.is_dir() and _released_file(p, dataset, 'train', 'l2'))
-    if not have: raise FileNotFoundError(f"no space under '{rep}' holds '{dataset}_train_l2.npy' (or '{dataset}train_l2.npy')")
+    have = sorted(p.name for p in rep.iterdir() if p.is_dir() and _released_file(p, dataset, 'train', _FEAT))
+    if not have: raise FileNotFoundError(f"no space under '{rep}' holds '{dataset}train_l2.npy' (or '{dataset}_train_l2.npy', '{dataset}train.npy')")
     spaces = list(spaces or have)
     if missing := [s for s in spaces if s not in have]:
         raise FileNotFoundError(f"spaces {missing} have no '{dataset}' features under '{rep}'; spaces with them: {have}")
     feats, sizes = {}, set()
     for s in spaces:
-        tr, te = _released_file(rep/s, dataset, 'train', 'l2'), _released_file(rep/s, dataset, 'test', 'l2')
+        tr, te = _released_file(rep/s, dataset, 'train', _FEAT), _released_file(rep/s, dataset, 'test', _FEAT)
         parts = [np.load(tr)] + ([np.load(te)] if te else [])
         sizes.add(tuple(len(p) for p in parts))
         feats[s] = np.concatenate(parts).astype(np.float32)
@@ -252,7 +256,7 @@ def load_released(root, dataset, spaces=None):
     sizes = sizes.pop()
     split = np.repeat(['train', 'test'][:len(sizes)], sizes)
     lab = Path(root)/'labels'
-    per_split = [_released_file(lab, dataset, 'train', 'targets'), _released_file(lab, dataset, 'test', 'targets')][:len(sizes)]
+    per_split = [_released_file(lab, dataset, p, ('_targets',)) for p in ('train', 'test')][:len(sizes)]
     if all(per_split): labels = np.concatenate([np.load(p) for p in per_split])
     elif (lab/f'{dataset}_targets.npy').exists(): labels = np.load(lab/f'{dataset}_targets.npy')
     else: labels = None
