@@ -16,6 +16,7 @@ py_versions = '3.10 3.11 3.12 3.13'.split()
 
 requirements = shlex.split(cfg.get('requirements', ''))
 image_requirements = shlex.split(cfg.get('image_requirements', ''))
+foundation_requirements = shlex.split(cfg.get('foundation_requirements', ''))
 dev_requirements = shlex.split(cfg.get('dev_requirements', ''))
 lic = licenses[cfg['license']]
 min_python = cfg['min_python']
@@ -31,7 +32,7 @@ setuptools.setup(
     packages=setuptools.find_packages(include=['hume_nb', 'hume_nb.*']),
     include_package_data=True,
     install_requires=requirements,
-    extras_require={'images': image_requirements, 'dev': dev_requirements},
+    extras_require={'images': image_requirements, 'foundation': foundation_requirements, 'dev': dev_requirements},
     python_requires='>=' + min_python,
     long_description=open('README.md', encoding='utf-8').read(),
     long_description_content_type='text/markdown',

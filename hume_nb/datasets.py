@@ -107,6 +107,7 @@ DATASETS = {'fashion_mnist': load_fashion_mnist, 'digits': load_digits}
 
 def load_dataset(name, **kwargs):
     "Load an image dataset by name (one of `DATASETS`)."
+    if name not in DATASETS: import hume_nb.foundation  # registers CIFAR, STL-10 and ImageNet on first use
     if name not in DATASETS: raise KeyError(f"unknown dataset '{name}'; known datasets: {sorted(DATASETS)}")
     return DATASETS[name](**kwargs)
 

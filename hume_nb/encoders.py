@@ -28,6 +28,8 @@ class Encoder:
     build: Callable      # build(weights_path=None) -> nn.Module mapping a normalised N x 3 x H x W batch to N x dim
     normalize: Callable  # [0, 1] RGB batch -> the network's input
     preprocessing: str   # described in words; part of the cache key
+    size: int | None = None          # the model's own input size, used instead of the caller's; None: any size
+    resize: Callable | None = None   # resize(uint8 images, size) -> [0, 1] RGB batch; None: `to_rgb_tensor` (square, bilinear)
 
 class _PooledEfficientNet(nn.Module):
     "EfficientNet-Lite's last feature map averaged over space: its 1280-d penultimate features."
@@ -67,17 +69,18 @@ ENCODERS = {
 
 def get_encoder(name):
     "The registered `Encoder` called `name` (one of `ENCODERS`)."
+    if name not in ENCODERS: import hume_nb.foundation  # registers the foundation models (CLIP, DINOv2, ...) on first use
     if name not in ENCODERS: raise KeyError(f"unknown encoder '{name}'; known encoders: {sorted(ENCODERS)}")
     return ENCODERS[name]
 
 # %% ../nbs/01b_encoders.ipynb #4a4fabe6
 def to_rgb_tensor(images, size):
-    "uint8 images (N x H x W grey or N x H x W x 3) -> float N x 3 x size x size in [0, 1], resized bilinearly."
+    "uint8 images (N x H x W grey or N x H x W x 3) -> float N x 3 x size x size in [0, 1], resized bilinearly (`size` None: as they are)."
     x = torch.as_tensor(np.asarray(images)).float().div_(255)
     if x.ndim == 3: x = x[:, None].expand(-1, 3, -1, -1)   # grey: the same image on every channel
     elif x.ndim == 4 and x.shape[-1] == 3: x = x.permute(0, 3, 1, 2)
     else: raise ValueError(f"images must be N x H x W (grey) or N x H x W x 3 (RGB), got shape {tuple(x.shape)}")
-    if x.shape[-2:] != (size, size): x = F.interpolate(x, size=(size, size), mode='bilinear', align_corners=False)
+    if size is not None and x.shape[-2:] != (size, size): x = F.interpolate(x, size=(size, size), mode='bilinear', align_corners=False)
     return x
 
 # %% ../nbs/01b_encoders.ipynb #05af1c23
@@ -85,11 +88,12 @@ def to_rgb_tensor(images, size):
 def extract_features(images, encoder, size=96, batch_size=256, device='cpu', weights_path=None, progress=True):
     "Encode uint8 `images` with the frozen `encoder` (a name or an `Encoder`), in batches, without gradients: N x dim float32."
     enc = get_encoder(encoder) if isinstance(encoder, str) else encoder
+    size, resize = enc.size or size, enc.resize or to_rgb_tensor
     model = enc.build(weights_path).eval().to(device)
     out = np.empty((len(images), enc.dim), dtype=np.float32)
     with tqdm(total=len(images), desc=f'{enc.name} @ {size}px', unit='img', disable=not progress) as bar:
         for s in range(0, len(images), batch_size):
-            x = enc.normalize(to_rgb_tensor(images[s:s + batch_size], size)).to(device)
+            x = enc.normalize(resize(images[s:s + batch_size], size)).to(device)
             out[s:s + len(x)] = model(x).float().cpu().numpy()
             bar.update(len(x))
     return out
@@ -106,9 +110,11 @@ def _fingerprint(images):
 def cached_features(images, encoder, dataset, size=96, folder=None, progress=True, **kwargs):
     "`extract_features` through an on-disk cache keyed by dataset, images, encoder and preprocessing."
     enc = get_encoder(encoder) if isinstance(encoder, str) else encoder
-    folder = Path(folder or cache_dir())
+    folder, size = Path(folder or cache_dir()), enc.size or size
+    # an encoder with its own resize describes all of its preprocessing; the others keep their original key
+    prep = enc.preprocessing if enc.resize else f'grey->rgb, bilinear {size}px, {enc.preprocessing}'
     meta = dict(dataset=dataset, images=_fingerprint(images), n=len(images), encoder=enc.name, dim=enc.dim,
-                preprocessing=f'grey->rgb, bilinear {size}px, {enc.preprocessing}', dtype='float32')
+                preprocessing=prep, dtype='float32')
     path = folder/f"{dataset}_{enc.name}_{size}px_{meta['images']}.npy"
     mpath = path.with_suffix('.json')
     if path.exists() and mpath.exists():

@@ -10,6 +10,7 @@ import numpy as np
 from .representations import Spaces, load_spaces, standardize, l2_normalize, atomic_save, atomic_write_text, check_k
 from .datasets import DATASETS, load_dataset
 from .encoders import image_spaces
+from .foundation import load_released, load_image_folder
 from .search import HumeConfig, make_config, fit_hume
 from .ensemble import label_free_score, ensemble_labelings
 from .evaluation import cluster_metrics, kmeans_baseline, linear_probe_baseline, plot_confusion, results_table
@@ -19,7 +20,14 @@ __all__ = ['get_spaces', 'config_diff', 'run_experiment']
 
 # %% ../nbs/05_experiment.ipynb #eb197e24
 def get_spaces(dataset, phi1, phi2, n_train=None, n_test=None, image_size=96, cache_dir=None, device='cpu', progress=True):
-    "The spaces `phi1` and `phi2` of a known image dataset (extracted and cached) or of a feature folder."
+    "The spaces `phi1` and `phi2` of a known image dataset or image folder (extracted and cached), of released features or of a feature folder."
+    if dataset.startswith('released:'):
+        root, _, name = dataset[len('released:'):].rpartition(':')
+        if not root or not name: raise ValueError(f"write released features as 'released:ROOT:DATASET', got {dataset!r}")
+        return load_released(root, name, [phi1, phi2])
+    if dataset.startswith('imagefolder:'):
+        ds = load_image_folder(dataset[len('imagefolder:'):], n_train=n_train, n_test=n_test)
+        return image_spaces(ds, (phi1, phi2), size=image_size, folder=cache_dir, device=device, progress=progress)
     if dataset in DATASETS:
         ds = load_dataset(dataset, n_train=n_train, n_test=n_test)
         return image_spaces(ds, (phi1, phi2), size=image_size, folder=cache_dir, device=device, progress=progress)
