@@ -1,0 +1,85 @@
+"Extraction into a memory-mapped file: killed with SIGKILL and resumed, and shared by two processes under torchrun (gloo)."
+import dataclasses, json, os, signal, subprocess, sys, time, textwrap
+import numpy as np, pytest
+from hume_nb.datasets import load_digits
+from hume_nb.encoders import get_encoder, extract_features
+from hume_nb.extraction import extract_to_memmap, done_rows
+
+ARGS = dict(size=32, batch_size=8, chunk_size=16, dataset='digits160')
+ENV = os.environ | {'OMP_NUM_THREADS': '1'}
+
+# a slow MobileNetV2 (0.1 s more per batch, as on a busy machine), so that the kill lands halfway
+SLOW = textwrap.dedent('''
+    import dataclasses, sys, time
+    from hume_nb.datasets import load_digits
+    from hume_nb.encoders import get_encoder
+    from hume_nb.extraction import extract_to_memmap
+    enc = get_encoder('mobilenetv2')
+    def build(weights_path=None):
+        net = enc.build(weights_path)
+        net.register_forward_hook(lambda m, i, o: time.sleep(0.1))
+        return net
+    images = load_digits(n_train=120, n_test=40).images
+    extract_to_memmap(images, dataclasses.replace(enc, build=build), sys.argv[1], size=32, batch_size=8, chunk_size=16,
+                      dataset='digits160', num_workers=1, progress=False)
+''')
+
+@pytest.fixture(scope='module')
+def images(): return load_digits(n_train=120, n_test=40).images
+
+@pytest.fixture(scope='module')
+def straight(images):
+    return extract_features(images, 'mobilenetv2', size=32, batch_size=8, progress=False)
+
+def counting(seen):
+    "MobileNetV2 whose network appends the size of every batch it encodes to `seen`."
+    enc = get_encoder('mobilenetv2')
+    def build(weights_path=None):
+        net = enc.build(weights_path)
+        net.register_forward_hook(lambda m, i, o: seen.append(len(o)))
+        return net
+    return dataclasses.replace(enc, build=build)
+
+def test_sigkill_then_resume_encodes_only_the_missing_rows(images, straight, tmp_path):
+    out = tmp_path/'f.npy'
+    p = subprocess.Popen([sys.executable, '-c', SLOW, str(out)], env=ENV)
+    deadline, done = time.time() + 300, None
+    while time.time() < deadline and p.poll() is None:   # kill once two chunks (32 rows) are recorded
+        try: done = done_rows(out)
+        except (FileNotFoundError, json.JSONDecodeError): done = None   # not started yet
+        if done is not None and done.sum() >= 32: break
+        time.sleep(0.02)
+    os.kill(p.pid, signal.SIGKILL); p.wait()
+    assert p.returncode == -signal.SIGKILL, 'the extraction ended before it could be killed'
+    done = done_rows(out)
+    assert 32 <= done.sum() < len(images) and not json.loads(out.with_suffix('.json').read_text())['complete']
+    assert (done[:done.sum()]).all()          # one process encodes its chunks in order
+    seen = []
+    f = extract_to_memmap(images, counting(seen), out, num_workers=0, progress=False, **ARGS)
+    assert sum(seen) == (~done).sum()           # only the missing rows were encoded again
+    np.testing.assert_allclose(f, straight, rtol=1e-5, atol=1e-5)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['f.json', 'f.npy']   # per-process records folded in and removed
+    seen.clear()
+    extract_to_memmap(images, counting(seen), out, num_workers=0, progress=False, **ARGS)
+    assert seen == []                          # a finished file is read, not recomputed
+
+def torchrun(g, *args):
+    return subprocess.run([sys.executable, '-m', 'torch.distributed.run', '--standalone', f'--nproc_per_node={g}', '-m',
+                           'hume_nb.extraction', '--dataset', 'digits', '--n-train', '120', '--n-test', '40', '--size', '32',
+                           '--batch-size', '8', '--chunk-size', '16', '--workers', '1', '--quiet', *args],
+                          capture_output=True, text=True, env=ENV, timeout=300)
+
+def test_two_processes_write_the_same_features_as_one(straight, tmp_path):
+    for g in (1, 2):
+        r = torchrun(g, '--encoder', 'mobilenetv2', '--out', str(tmp_path/f'g{g}.npy'))
+        assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-3000:]
+    # process 0 marks the file complete only when every chunk is recorded, so process 1 did write its half
+    meta = json.loads((tmp_path/'g2.json').read_text())
+    assert meta['complete'] and meta['done_chunks'] == list(range(10)) and meta['split'] == {'train': 120, 'test': 40}
+    one, two = np.load(tmp_path/'g1.npy'), np.load(tmp_path/'g2.npy')
+    print('max |1 process - 2 processes| =', np.abs(one - two).max())
+    np.testing.assert_allclose(two, one, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(two, straight, rtol=1e-5, atol=1e-5)
+    # process 0's refusal of another model's file reaches process 1 too: both stop, neither waits forever
+    r = torchrun(2, '--encoder', 'efficientnet_lite0', '--out', str(tmp_path/'g2.npy'))
+    assert r.returncode != 0 and 'written by another model, preprocessing or dataset' in r.stdout + r.stderr
