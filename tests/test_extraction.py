@@ -83,3 +83,11 @@ def test_two_processes_write_the_same_features_as_one(straight, tmp_path):
     # process 0's refusal of another model's file reaches process 1 too: both stop, neither waits forever
     r = torchrun(2, '--encoder', 'efficientnet_lite0', '--out', str(tmp_path/'g2.npy'))
     assert r.returncode != 0 and 'written by another model, preprocessing or dataset' in r.stdout + r.stderr
+
+def test_throughput_script_prints_its_table(root):
+    r = subprocess.run([sys.executable, 'bench/extraction_throughput.py', '--device', 'cpu', '--n', '16', '--batch-size', '8',
+                        '--sizes', '32', '--workers', '0'], cwd=root, capture_output=True, text=True, env=ENV, timeout=300)
+    assert r.returncode == 0, r.stderr[-3000:]
+    rows = [l.split('|')[1:-1] for l in r.stdout.splitlines() if l.startswith('| ') and 'images/s' not in l]
+    assert [(m.strip(), px.strip(), p.strip()) for m, px, _, p, _, _ in rows] == [('mobilenetv2', '32', 'fp32'), ('efficientnet_lite0', '32', 'fp32')]
+    assert all(float(ips) > 0 for *_, ips in rows) and 'skipped on the CPU: pass --giant' in r.stdout
