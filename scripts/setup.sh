@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Idempotent set-up: a .venv with the pinned tools, hume_nb installed editable, and Fashion-MNIST on disk.
+# Idempotent set-up: a .venv with the pinned tools, hume_nb installed editable, Fashion-MNIST on disk and chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
@@ -22,5 +22,13 @@ if [ ! -f "$FM/t10k-labels-idx1-ubyte.gz" ] && [ ! -f "$DATA/FashionMNIST/raw/t1
   else
     tmp=$(mktemp -d); (cd "$tmp" && apt-get download dataset-fashion-mnist >/dev/null && dpkg-deb -x dataset-fashion-mnist_*.deb x)
     mkdir -p "$DATA/FashionMNIST/raw"; cp "$tmp"/x$FM/*.gz "$DATA/FashionMNIST/raw/"; rm -rf "$tmp"
+  fi
+fi
+# Debian's chromium loads the rendered pages in tests/test_site.py (headless); a missing browser fails that test
+if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    (apt-get install -y -q chromium >/dev/null 2>&1) || (apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null)
+  else
+    echo "note: chromium is missing and this is not root: install it (apt-get install -y chromium) for tests/test_site.py" >&2
   fi
 fi

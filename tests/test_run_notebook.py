@@ -1,5 +1,5 @@
 "nbs/run.ipynb under papermill with tiny parameters: on real digits images and on a folder of the user's own features."
-import json, subprocess, sys
+import json, re, subprocess, sys
 from pathlib import Path
 import numpy as np, pytest
 
@@ -41,3 +41,17 @@ def test_missing_folder_fails_clearly(tmp_path):
                         '-p', 'out_dir', str(tmp_path/'o')], cwd=ROOT, capture_output=True, text=True)
     assert r.returncode != 0
     assert 'neither a known dataset' in r.stdout + r.stderr + (tmp_path/'o.ipynb').read_text()
+
+def test_help_lists_every_parameter_with_type_and_meaning():
+    "`papermill --help-notebook nbs/run.ipynb` shows each parameter of the tagged cell with its type, default and comment."
+    cell = next(c for c in json.loads((ROOT/'nbs/run.ipynb').read_text())['cells'] if 'parameters' in c['metadata'].get('tags', []))
+    params = [re.match(r"(\w+): '?([\w\[\]]+)'? = (.+?)\s+# (.+)$", l) for l in ''.join(cell['source']).splitlines() if l.strip()]
+    assert all(params) and len(params) >= 20, [l for l, p in zip(''.join(cell['source']).splitlines(), params) if not p]
+    pm = Path(sys.executable).parent/'papermill'
+    r = subprocess.run([str(pm), '--help-notebook', 'nbs/run.ipynb'], cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-3000:]
+    shown = ' '.join(r.stdout.split())
+    for p in params:
+        name, typ, default, meaning = p.groups()
+        assert f'{name}: {typ} (default {default})' in shown, f'{name} is missing from --help-notebook:\n{r.stdout}'
+        assert ' '.join(meaning.split()) in shown, f'the meaning of {name} is missing'
