@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 
 # %% auto #0
-__all__ = ['atomic_save', 'atomic_write_text', 'validate_features', 'validate_labels', 'check_k', 'l2_normalize', 'standardize',
-           'Spaces', 'save_spaces', 'load_spaces']
+__all__ = ['atomic_save', 'atomic_write_text', 'release_pages', 'validate_features', 'validate_labels', 'check_k', 'l2_normalize',
+           'standardize', 'Spaces', 'save_spaces', 'load_spaces']
 
 # %% ../nbs/01_representations.ipynb #64034486
 def _atomic_write(path, write, mode):
@@ -37,6 +37,13 @@ def atomic_write_text(path, text):
     return _atomic_write(path, lambda f: f.write(text), 'w')
 
 # %% ../nbs/01_representations.ipynb #f9cc2b69
+def release_pages(x):
+    "Drop the pages of a memory-mapped array from this process's memory (they stay in the OS file cache): bounds RSS on big files."
+    mm = getattr(x, '_mmap', None)
+    if mm is not None and hasattr(mm, 'madvise'):
+        import mmap
+        mm.madvise(mmap.MADV_DONTNEED)
+
 def validate_features(x, name='features', n=None):
     "Check that `x` is a finite, numeric, 2-D array (with `n` rows when given) and return it."
     if not isinstance(x, np.ndarray): x = np.asarray(x)
@@ -49,6 +56,7 @@ def validate_features(x, name='features', n=None):
                          "every space must describe the same samples in the same order")
     for s in range(0, x.shape[0], 65536):  # in chunks, so a memory-mapped array is never read whole
         ok = np.isfinite(np.asarray(x[s:s+65536])).all(1)
+        release_pages(x)
         if not ok.all(): raise ValueError(f"space '{name}' contains NaN or inf (first at row {s + int(np.flatnonzero(~ok)[0])})")
     return x
 

@@ -1,0 +1,54 @@
+"The fast solvers through fit_hume: memory-mapped spaces, several phi2 spaces, first-order resume, bad input."
+import numpy as np, pytest, torch
+from hume_nb.datasets import planted_spaces
+from hume_nb.search import fit_hume, make_config
+from hume_nb.representations import l2_normalize
+
+@pytest.fixture(scope='module')
+def planted():
+    return planted_spaces(n=900, k=4, seed=1)
+
+SMALL = dict(iters=12, outer_lr=0.05, temperature=0.3, anneal_at=(8,), progress=False)
+
+def test_memmap_spaces_match_in_memory(planted, tmp_path):
+    "Subsets read from memory maps (lazily, a subset at a time) give the same search as arrays in memory."
+    for name in ('phi1', 'phi2'): np.save(tmp_path/f'{name}.npy', planted[name].astype(np.float32))
+    m1, m2 = (np.load(tmp_path/f'{n}.npy', mmap_mode='r') for n in ('phi1', 'phi2'))
+    assert isinstance(m1, np.memmap)
+    cfg = make_config('fast', subset_size=500, n_subsets=2)          # subsets, so every iteration reads rows
+    a = fit_hume(planted['phi1'], planted['phi2'], 4, cfg, **SMALL)
+    b = fit_hume(m1, m2, 4, cfg, **SMALL)
+    np.testing.assert_allclose(a.weight, b.weight, atol=1e-5)
+    np.testing.assert_array_equal(a.predict(planted['phi1']), b.predict(m1))
+
+@pytest.mark.parametrize('solver', ['ridge', 'first_order', 'sgd'])
+def test_several_spaces_average_the_inner_loss(planted, solver):
+    "Two copies of phi2 average to phi2's own loss (ridge: no extra random draws, so the same search); another space changes it."
+    cfg = make_config('fast', solver=solver, inner_steps=5, inner_lr=1.0, subset_size=600)
+    x1, x2 = planted['phi1'], planted['phi2']
+    one = fit_hume(x1, x2, 4, cfg, **SMALL)
+    two = fit_hume(x1, [x2, x2], 4, cfg, **SMALL) if solver == 'ridge' else None
+    if two is not None:
+        np.testing.assert_allclose(one.weight, two.weight, atol=1e-5)
+    other = fit_hume(x1, [x2, l2_normalize(np.random.default_rng(0).normal(size=(len(x1), 16)))], 4, cfg, **SMALL)
+    assert np.abs(other.weight - one.weight).max() > 1e-3
+    assert len(other.history) == SMALL['iters']
+
+def test_first_order_resumes_exactly(planted, tmp_path):
+    "The first-order probes' warm state is checkpointed: a stopped and resumed run equals an uninterrupted one."
+    cfg = make_config('turtle', subset_size=600, checkpoint_every=4)
+    x1, x2 = planted['phi1'], planted['phi2']
+    straight = fit_hume(x1, x2, 4, cfg, **SMALL)
+    class Stop(Exception): pass
+    def stop(it, rec):
+        if it == 9: raise Stop()
+    with pytest.raises(Stop): fit_hume(x1, x2, 4, cfg, checkpoint=tmp_path/'c.pt', callback=stop, **SMALL)
+    assert torch.load(tmp_path/'c.pt', weights_only=False)['it'] == 8
+    resumed = fit_hume(x1, x2, 4, cfg, checkpoint=tmp_path/'c.pt', **SMALL)
+    np.testing.assert_array_equal(resumed.weight, straight.weight)
+
+def test_bad_input(planted):
+    x1, x2 = planted['phi1'], planted['phi2']
+    with pytest.raises(ValueError, match="space 'phi3' has 899 rows"): fit_hume(x1, [x2, x2[:-1]], 4, make_config('fast'), **SMALL)
+    with pytest.raises(KeyError, match='known solvers'): make_config(solver='newton')
+    with pytest.raises(ValueError, match='ridge must be positive'): make_config('fast', ridge=0)
