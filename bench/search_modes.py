@@ -5,8 +5,8 @@ searched, 10,000 test images reported), the 'fast' mode (ridge solver with exact
 once, closed-form label-free score) reaches the reference mode's accuracy at a small fraction of its time. The
 reference mode is the faithful loop (unrolled second-order SGD, logistic-regression label-free score) at the book's
 CPU budget (`preset='cpu'`). The fast mode runs 10 seeds to the others' 5: searched at once, seeds cost little.
-Last run (2-core CPU, nothing else running): reference 74.2 ACC in 291 s; fast 75.0 ACC in 12.8 s (23x faster);
-first_order 72.8 ACC in 85 s (3x faster).
+Last run (2-core CPU, nothing else running): reference 74.2 ACC in 295 s; fast 74.5 ACC in 13.7 s (21x faster);
+first_order 72.8 ACC in 87 s (3x faster).
 
     python bench/search_modes.py                      # Fashion-MNIST, 5 seeds
     python bench/search_modes.py --dataset digits --seeds 3

@@ -9,8 +9,8 @@ from dataclasses import asdict
 import numpy as np, torch
 from tqdm import tqdm
 from .representations import validate_features, check_k, l2_normalize
-from .solvers import RidgeFactor
-from .search import TaskEncoder, HumeResult, make_config, sparsemax
+from .solvers import RidgeFactor, label_variance
+from .search import TaskEncoder, HumeResult, make_config, sparsemax, split_merge_step
 
 # %% auto #0
 __all__ = ['fit_hume_seeds', 'ridge_loo_accuracy', 'choose_config', 'choose_k', 'plot_k_selection']
@@ -36,11 +36,12 @@ def fit_hume_seeds(x1, x2, k, seeds=5, config=None, progress=True, callback=None
     histories = [[] for _ in seeds]
     for it in tqdm(range(cfg.iters), desc=f'HUME search x{len(seeds)} seeds', disable=not progress):
         lr, temp = cfg.schedule(it)
+        moved = [split_merge_step(t, o, t1, factors, cfg, temp) for t, o in zip(tasks, opts)] if cfg.split_merge_at(it) else [0] * len(tasks)
         w = torch.cat([t.weight for t in tasks])                  # (seeds * K) x d1: every seed's task in one product
         ys = sparsemax((t1 @ w.T).view(n, len(seeds), k) / temp)  # N x seeds x K, each seed's labels as TaskEncoder gives them
         y = ys.reshape(n, -1)                                      # N x (seeds * K): one pass over the features
         sq = torch.stack([f.loo_residuals(y).pow(2) for f in factors]).mean(0)   # mean over the phi2 spaces
-        ce = sq.view(n, len(seeds), k).sum(2).mean(0)              # each seed's leave-one-out error
+        ce = sq.view(n, len(seeds), k).sum(2).mean(0) / label_variance(ys)   # each seed's relative leave-one-out error
         ent = torch.stack([_entropy(ys[:, i].mean(0)) for i in range(len(seeds))])
         loss = ce - cfg.entropy_weight * ent
         for o in opts: o.zero_grad()
@@ -51,6 +52,7 @@ def fit_hume_seeds(x1, x2, k, seeds=5, config=None, progress=True, callback=None
             o.step()
             histories[i].append(dict(it=it, loss=loss[i].item(), heldout_ce=ce[i].item(), entropy=ent[i].item(),
                                      grad_norm=gnorm, lr=lr, temperature=temp))
+            if cfg.split_merge_every: histories[i][-1]['moves'] = moved[i]
         if callback is not None: callback(it, [h[-1] for h in histories])
     seconds = time.time() - t0
     return [HumeResult(t.weight.detach().cpu().numpy().astype(np.float32), h, asdict(dataclasses.replace(cfg, seed=cfg.seed + s)),
@@ -86,17 +88,21 @@ def choose_config(x1, x2, k, grid, seeds=3, config=None, progress=True):
     return best['settings'], table
 
 # %% ../nbs/03b_fast_search.ipynb #27d6d526
-def choose_k(x1, x2, ks, seeds=3, tol=0.02, config=None, progress=True, **overrides):
+def choose_k(x1, x2, ks, seeds=3, tol=0.02, min_share=0.25, config=None, progress=True, **overrides):
     "Label-free choice of K: the largest candidate whose best chance-corrected leave-one-out score is within `tol` of the best."
     cfg = config if config is not None else make_config('fast', **overrides)
     x2_ = x2[0] if isinstance(x2, (list, tuple)) else x2
     factor = RidgeFactor(torch.from_numpy(l2_normalize(validate_features(x2_, 'phi2', len(x1)))).to(cfg.device), cfg.ridge)
     scores = {}
     for k in tqdm(list(ks), desc='choosing K', disable=not progress):
-        runs = fit_hume_seeds(x1, x2, k, seeds, cfg, progress=False)
-        scores[int(k)] = max(ridge_loo_accuracy(None, r.predict(x1), factor=factor, chance_corrected=True) for r in runs)
-    best = max(scores.values())
-    return max(k for k, s in scores.items() if s >= best - tol), scores
+        labs = [r.predict(x1) for r in fit_hume_seeds(x1, x2, k, seeds, cfg, progress=False)]
+        # a labeling that leaves a class (nearly) empty is a labeling with fewer classes: it says nothing for K
+        full = [l for l in labs if np.bincount(l, minlength=k).min() >= min_share * len(l) / k]
+        scores[int(k)] = max((ridge_loo_accuracy(None, l, factor=factor, chance_corrected=True) for l in full), default=float('nan'))
+    valid = {k: s for k, s in scores.items() if not np.isnan(s)}
+    if not valid: raise ValueError(f"no candidate K gave a labeling that uses every class; try smaller K than {sorted(scores)}")
+    best = max(valid.values())
+    return max(k for k, s in valid.items() if s >= best - tol), scores
 
 def plot_k_selection(scores, chosen=None, true_k=None, ax=None, title='Label-free choice of K'):
     "The score of each candidate K, with the chosen and (when known) the true K marked."

@@ -14,10 +14,11 @@ from tqdm import tqdm
 from .representations import validate_features, check_k, l2_normalize, release_pages, _atomic_write
 from .inner import init_probe, soft_cross_entropy, train_probe
 from .solvers import RidgeFactor, ridge_loo_loss, FirstOrderProbe, check_solver
+from .split_merge import orthonormal_rows, propose_split_merge
 
 # %% auto #0
 __all__ = ['TASK_PARAMS', 'PRESETS', 'sparsemax', 'TaskEncoder', 'HumeConfig', 'make_config', 'inner_loss', 'hume_loss',
-           'HumeResult', 'fit_hume']
+           'split_merge_step', 'HumeResult', 'fit_hume']
 
 # %% ../nbs/03_search.ipynb #573c8834
 def sparsemax(z, dim=-1):
@@ -33,9 +34,7 @@ def sparsemax(z, dim=-1):
 # %% ../nbs/03_search.ipynb #677683f2
 class _QROrthonormal(nn.Module):
     "Orthonormal rows from a free k x d matrix by QR (signs fixed so the map is smooth): cheap when k is small."
-    def forward(self, v):
-        q, r = torch.linalg.qr(v.T)
-        return (q * torch.where(torch.diagonal(r) < 0, -1.0, 1.0).to(q)).T
+    def forward(self, v): return orthonormal_rows(v)
 
 TASK_PARAMS = ('householder', 'qr')
 
@@ -45,7 +44,7 @@ class TaskEncoder(nn.Module):
         super().__init__()
         if k > d: raise ValueError(f"k={k} classes needs at least k features in phi1, got {d}")
         if param not in TASK_PARAMS: raise KeyError(f"unknown task parametrisation {param!r}; known: {list(TASK_PARAMS)}")
-        self.lin = nn.Linear(d, k, bias=False)
+        self.lin, self.param = nn.Linear(d, k, bias=False), param
         with torch.no_grad():  # a seeded start with orthonormal rows
             q, _ = torch.linalg.qr(torch.randn(d, k, generator=generator))
             self.lin.weight.copy_(q.T)
@@ -61,6 +60,12 @@ class TaskEncoder(nn.Module):
     def predict(self, x): return self.lin(x).argmax(-1)
     @property
     def weight(self): return self.lin.weight
+    @torch.no_grad()
+    def set_weight(self, w):
+        "Make `w` (orthonormal rows) the task's weight; with 'qr' the free matrix keeps its scale, so Adam's steps keep theirs."
+        if self.param == 'householder': self.lin.weight = w; return
+        v = self.lin.parametrizations.weight.original
+        v.copy_(w * v.norm(dim=1, keepdim=True).mean())
 
 # %% ../nbs/03_search.ipynb #96368905
 @dataclass
@@ -85,6 +90,8 @@ class HumeConfig:
     solver: str = 'sgd'            # inner solver: 'sgd' (the reference), 'ridge' or 'first_order' (see 02a_solvers)
     ridge: float = 1e-3            # per-sample ridge penalty of the 'ridge' solver
     task_param: str = 'householder' # how W keeps orthonormal rows: PyTorch's 'householder' (reference) or 'qr' (cheaper)
+    split_merge_every: int = 0     # iterations between split/merge moves (02b_split_merge; 'ridge' solver only); 0 = never
+    split_merge_confusion: float = 0.2  # share of swapped leave-one-out predictions at which two classes are merged
 
     def __post_init__(self):
         self.anneal_at = tuple(int(a) for a in self.anneal_at)
@@ -97,6 +104,14 @@ class HumeConfig:
         check_solver(self.solver)
         if self.task_param not in TASK_PARAMS: raise KeyError(f"unknown task_param {self.task_param!r}; known: {list(TASK_PARAMS)}")
         if not self.ridge > 0: raise ValueError(f"ridge must be positive, got {self.ridge}")
+        if self.split_merge_every < 0: raise ValueError(f"split_merge_every must be >= 0, got {self.split_merge_every}")
+        if self.split_merge_every and self.solver != 'ridge':
+            raise ValueError(f"split/merge moves are judged by the ridge objective: they need solver='ridge', got {self.solver!r}")
+
+    def split_merge_at(self, it):
+        "Whether iteration `it` starts with split/merge moves: every `split_merge_every`, with that many left after."
+        e = self.split_merge_every
+        return bool(e) and it > 0 and it % e == 0 and it + e <= self.iters
 
     def schedule(self, it):
         "Outer learning rate and temperature at iteration `it`: both divided by `anneal_factor` at each milestone."
@@ -143,6 +158,25 @@ def hume_loss(task, x1, x2, n_train, cfg, temperature, init=None, generator=None
     p = y.mean(0)
     entropy = -(p * torch.log(p.clamp_min(1e-12))).sum()
     return ce - cfg.entropy_weight * entropy, ce.detach(), entropy.detach()
+
+@torch.no_grad()
+def _ridge_objective(w, x1, factors, cfg, temperature):
+    "HUME's loss with the ridge solver for the task weight `w` on these rows: what a split/merge move must lower."
+    y = sparsemax(x1 @ w.T / temperature)
+    p = y.mean(0)
+    ce = torch.stack([ridge_loo_loss(f, y) for f in factors]).mean()
+    return float(ce + cfg.entropy_weight * (p * torch.log(p.clamp_min(1e-12))).sum())
+
+def split_merge_step(task, opt, x1, factors, cfg, temperature):
+    "Propose split/merge moves (02b_split_merge) on these rows; keep them only if HUME's objective falls. The number kept."
+    w = task.weight.detach()
+    w2, moves = propose_split_merge(w, x1, factors, cfg.split_merge_confusion)
+    n = len(moves['merges']) + len(moves['splits'])
+    if n == 0 or _ridge_objective(w2, x1, factors, cfg, temperature) >= _ridge_objective(w, x1, factors, cfg, temperature): return 0
+    task.set_weight(w2)
+    for st in opt.state.values():   # the old momentum would pull the moved rows back
+        if 'exp_avg' in st: st['exp_avg'].zero_()
+    return n
 
 # %% ../nbs/03_search.ipynb #b1339de3
 @dataclass
@@ -240,21 +274,25 @@ def fit_hume(x1, x2, k, config=None, checkpoint=None, progress=True, callback=No
         lr, temp = cfg.schedule(it)
         for grp in opt.param_groups: grp['lr'] = lr
         opt.zero_grad()
-        stats = np.zeros(3)
-        for _ in range(cfg.n_subsets):
+        stats, moved = np.zeros(3), 0
+        for si in range(cfg.n_subsets):
             if full: a, b = x1_all, (x2_all or [f.x[:, :-1] for f in factors])
             else:
                 idx = torch.randperm(n, generator=g)[:m].to(dev)
                 a, b = _rows(t1, idx, dev), [_rows(t, idx, dev) for t in t2s]
-            init = None
+            init, fs = None, factors
             if cfg.solver == 'sgd': init = fixed_init if fixed_init is not None else [init_probe(x.shape[1], k, g, dev) for x in x2s]
-            loss, ce, ent = hume_loss(task, a, b, n_tr, cfg, temp, init=init, factors=factors, probes=probes)
+            if si == 0 and cfg.split_merge_at(it):   # moves on this iteration's first subset, judged there
+                fs = factors or [RidgeFactor(x, cfg.ridge) for x in b]
+                moved = split_merge_step(task, opt, a, fs, cfg, temp)
+            loss, ce, ent = hume_loss(task, a, b, n_tr, cfg, temp, init=init, factors=fs, probes=probes)
             (loss / cfg.n_subsets).backward()   # accumulate the mean gradient; each subset's graph is freed at once
             stats += [loss.item(), ce.item(), ent.item()]
         gnorm = float(torch.nn.utils.clip_grad_norm_(task.parameters(), cfg.grad_clip))
         opt.step()
         loss, ce, ent = stats / cfg.n_subsets
         history.append(dict(it=it, loss=loss, heldout_ce=ce, entropy=ent, grad_norm=gnorm, lr=lr, temperature=temp))
+        if cfg.split_merge_every: history[-1]['moves'] = moved
         bar.set_postfix(loss=f'{loss:.4f}', ce=f'{ce:.4f}', H=f'{ent:.3f}')
         if ckpt is not None and ((it + 1) % cfg.checkpoint_every == 0 or it + 1 == cfg.iters): save(it + 1)
         if callback is not None: callback(it, history[-1])

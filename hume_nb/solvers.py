@@ -9,7 +9,7 @@ import torch
 from .inner import init_probe, soft_cross_entropy
 
 # %% auto #0
-__all__ = ['INNER_SOLVERS', 'RidgeFactor', 'ridge_loo_loss', 'FirstOrderProbe', 'check_solver']
+__all__ = ['INNER_SOLVERS', 'RidgeFactor', 'label_variance', 'ridge_loo_loss', 'FirstOrderProbe', 'check_solver']
 
 # %% ../nbs/02a_solvers.ipynb #1f1b7c4c
 def _with_bias(x): return torch.cat([x, torch.ones(len(x), 1, dtype=x.dtype, device=x.device)], 1)
@@ -39,9 +39,15 @@ class RidgeFactor:
         "The fitted ridge weights ((d+1) x k, last row the bias) for labels `y`."
         return torch.cholesky_solve(self.x.T @ y, self.chol) if self.primal else self.x.T @ torch.cholesky_solve(y, self.chol)
 
-def ridge_loo_loss(factor, y):
-    "Mean squared leave-one-out error of a ridge regression from the factor's rows to the soft labels `y`."
-    return factor.loo_residuals(y).pow(2).sum(1).mean()
+def label_variance(y):
+    "Total variance of labels `y` (n x k, or n x seeds x k for one value per seed): mean squared distance to their mean."
+    return (y - y.mean(0)).pow(2).sum(-1).mean(0).clamp_min(1e-12)
+
+def ridge_loo_loss(factor, y, relative=True):
+    "Leave-one-out squared error of a ridge regression from the factor's rows to the soft labels `y`, relative to their variance."
+    err = factor.loo_residuals(y).pow(2).sum(1).mean()
+    # divided by the labels' own variance (1 - leave-one-out R^2): the raw error rewards soft, uncertain labels
+    return err / label_variance(y) if relative else err
 
 # %% ../nbs/02a_solvers.ipynb #4cc98854
 class FirstOrderProbe:

@@ -52,3 +52,26 @@ def test_bad_input(planted):
     with pytest.raises(ValueError, match="space 'phi3' has 899 rows"): fit_hume(x1, [x2, x2[:-1]], 4, make_config('fast'), **SMALL)
     with pytest.raises(KeyError, match='known solvers'): make_config(solver='newton')
     with pytest.raises(ValueError, match='ridge must be positive'): make_config('fast', ridge=0)
+    with pytest.raises(ValueError, match="need solver='ridge'"): make_config('turtle', split_merge_every=5)
+    with pytest.raises(ValueError, match='split_merge_every must be >= 0'): make_config('fast', split_merge_every=-1)
+
+def test_split_merge_moves_resume_exactly(tmp_path):
+    "Split/merge moves on memory-mapped subsets are deterministic and checkpointed: a stopped and resumed run equals an uninterrupted one."
+    from hume_nb.split_merge import planted_classes
+    x1, x2, y = planted_classes(1500, 30, (64, 48), seed=3)
+    for name, x in (('phi1', x1), ('phi2', x2)): np.save(tmp_path/f'{name}.npy', x)
+    m1, m2 = (np.load(tmp_path/f'{n}.npy', mmap_mode='r') for n in ('phi1', 'phi2'))
+    cfg = make_config('fast', subset_size=800, iters=24, split_merge_every=4, checkpoint_every=4, outer_lr=0.2, temperature=0.05,
+                      anneal_at=())
+    straight = fit_hume(m1, m2, 30, cfg, progress=False)
+    kept = [h['moves'] for h in straight.history]
+    assert sum(kept) > 0                                              # some moves were made and kept
+    assert all(m == 0 for h, m in zip(straight.history, kept) if not cfg.split_merge_at(h['it']))
+    class Stop(Exception): pass
+    def stop(it, rec):
+        if it == 14: raise Stop()
+    with pytest.raises(Stop): fit_hume(m1, m2, 30, cfg, checkpoint=tmp_path/'c.pt', callback=stop, progress=False)
+    assert torch.load(tmp_path/'c.pt', weights_only=False)['it'] == 12
+    resumed = fit_hume(m1, m2, 30, cfg, checkpoint=tmp_path/'c.pt', progress=False)
+    np.testing.assert_array_equal(resumed.weight, straight.weight)
+    assert [h['moves'] for h in resumed.history] == kept
