@@ -12,7 +12,7 @@ PAGES = sorted(p.name for p in NBS.glob('*.ipynb'))
 CHAPTERS = sorted(p for p in PAGES if p[0].isdigit())
 TEMPLATES = {'run.ipynb'}   # papermill's entry point: a template that is run, not read, so it has no saved outputs
 SHOTS = ROOT/'_screenshots'
-SHOT_PAGES = ['index.ipynb', '04a_landscape.ipynb', '04b_figures.ipynb']
+SHOT_PAGES = ['index.ipynb', '40_landscape.ipynb', '41_figures.ipynb']
 W, H = 1280, 6000   # tall enough to reach the first figures
 PLOTS = re.compile(r'\bplt\.\w+\(|\bplot_\w+\(')
 
