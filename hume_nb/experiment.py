@@ -5,37 +5,67 @@
 # %% ../nbs/15_experiment.ipynb #7adf4c2b
 from __future__ import annotations
 import dataclasses, json, time
+from dataclasses import dataclass, field, asdict
 from pathlib import Path
-import numpy as np, torch
-from .representations import Spaces, load_spaces, standardize, l2_normalize, atomic_save, atomic_write_text, check_k
-from .datasets import DATASETS, load_dataset
-from .encoders import image_spaces
-from .foundation import load_released, load_image_folder
-from .search import HumeConfig, make_config, fit_hume
-from .solvers import RidgeFactor
-from .fast import fit_hume_seeds, ridge_loo_accuracy
-from .ensemble import label_free_score, ensemble_labelings
+from typing import Optional
+import numpy as np
+from .representations import standardize, l2_normalize, atomic_save, atomic_write_text, check_k, num_classes
+from .search import HumeConfig, DEFAULT_PRESET, make_config
+from .fast import search_seeds
+from .ensemble import ensemble_labelings
 from .evaluation import cluster_metrics, kmeans_baseline, linear_probe_baseline, plot_confusion, results_table
+from .sources import get_spaces
 
 # %% auto #0
-__all__ = ['get_spaces', 'config_diff', 'run_experiment']
+__all__ = ['RunConfig', 'run_config', 'parameter_names', 'config_diff', 'run_experiment']
 
-# %% ../nbs/15_experiment.ipynb #eb197e24
-def get_spaces(dataset, phi1, phi2, n_train=None, n_test=None, image_size=96, cache_dir=None, device='cpu', progress=True):
-    "The spaces `phi1` and `phi2` of a known image dataset or image folder (extracted and cached), of released features or of a feature folder."
-    if dataset.startswith('released:'):
-        root, _, name = dataset[len('released:'):].rpartition(':')
-        if not root or not name: raise ValueError(f"write released features as 'released:ROOT:DATASET', got {dataset!r}")
-        return load_released(root, name, [phi1, phi2])
-    if dataset.startswith('imagefolder:'):
-        ds = load_image_folder(dataset[len('imagefolder:'):], n_train=n_train, n_test=n_test)
-        return image_spaces(ds, (phi1, phi2), size=image_size, folder=cache_dir, device=device, progress=progress)
-    if dataset in DATASETS:
-        ds = load_dataset(dataset, n_train=n_train, n_test=n_test)
-        return image_spaces(ds, (phi1, phi2), size=image_size, folder=cache_dir, device=device, progress=progress)
-    if not Path(dataset).exists():
-        raise FileNotFoundError(f"dataset '{dataset}' is neither a known dataset {sorted(DATASETS)} nor an existing feature folder")
-    return load_spaces(dataset, names=[phi1, phi2])
+# %% ../nbs/15_experiment.ipynb #be4d85d8
+@dataclass
+class RunConfig:
+    "Every setting of a run, with its default."
+    dataset: str = 'fashion_mnist'          # a dataset name, imagefolder:PATH, released:ROOT:NAME, or a feature folder
+    phi1: str = 'mobilenetv2'               # the space the labeling is a linear function of
+    phi2: str = 'efficientnet_lite0'        # the space the inner linear probe is trained in
+    k: Optional[int] = None                 # number of classes; None: from the dataset's classes or labels
+    out_dir: str = 'runs/default'           # where metrics.json, labels.npy, figures and checkpoints go
+    setting: str = 'inductive'              # 'inductive': search on train rows, report on test rows; 'transductive': all rows
+    preset: str = DEFAULT_PRESET            # the search's settings (see PRESETS in 12_search)
+    seeds: int = 5                          # independent searches, combined by the label-free ensemble
+    batched: Optional[bool] = None          # all seeds in one search; None: whenever the solver and subset size allow it
+    center: bool = True                     # centre every space on the search rows' mean after L2 normalisation
+    n_train: Optional[int] = 10000          # training images drawn at random to search on (None: all)
+    n_test: Optional[int] = None            # test images to report on (None: all)
+    image_size: int = 96                    # encoder input size in pixels (the foundation encoders use their own)
+    score_folds: int = 10                   # folds of the label-free cross-validated score
+    score_max_samples: Optional[int] = 5000 # rows the label-free score uses at most
+    baselines: bool = True                  # also run k-means and the supervised linear probe
+    device: str = 'auto'                    # 'auto' (the GPU when there is one), 'cpu', 'cuda', ...
+    cache_dir: Optional[str] = None         # feature cache folder (None: $HUME_NB_CACHE or ~/.cache/hume_nb/features)
+    search: dict = field(default_factory=dict)   # HumeConfig settings on top of the preset (iters, temperature, ...)
+
+def _as_bool(name, v):
+    "A boolean from a bool or from its text ('true'/'false', 'yes'/'no', '1'/'0'); anything else is refused."
+    if isinstance(v, bool): return v
+    t = str(v).strip().lower()
+    if t in ('true', 'yes', '1'): return True
+    if t in ('false', 'no', '0'): return False
+    raise ValueError(f"{name} must be true or false, got {v!r}")
+
+def run_config(config=None, **settings):
+    "A `RunConfig` from `config` (or the defaults) and flat `settings`: run fields, or search settings that go into `search`."
+    cfg = dataclasses.replace(config) if config is not None else RunConfig()
+    run_fields, search_fields = {f.name: f for f in dataclasses.fields(RunConfig)}, {f.name for f in dataclasses.fields(HumeConfig)}
+    search = dict(cfg.search)
+    for name, v in settings.items():
+        if name in run_fields and name != 'search': setattr(cfg, name, _as_bool(name, v) if run_fields[name].type in ('bool', 'Optional[bool]') and v is not None else v)
+        elif name in search_fields: search[name] = v
+        else: raise TypeError(f"unknown setting {name!r}: not a run setting {sorted(run_fields)} nor a search setting {sorted(search_fields)}")
+    cfg.search = {k: v for k, v in search.items() if v is not None}
+    return cfg
+
+def parameter_names():
+    "Every name `run_config` takes: the run's fields and the search's settings (what run.ipynb's parameters may be)."
+    return {f.name for f in dataclasses.fields(RunConfig) if f.name != 'search'} | {f.name for f in dataclasses.fields(HumeConfig)}
 
 # %% ../nbs/15_experiment.ipynb #965a2bb9
 def config_diff(cfg, preset='paper'):
@@ -48,6 +78,29 @@ def config_diff(cfg, preset='paper'):
 def _timed(f, *args, **kwargs):
     t = time.time(); out = f(*args, **kwargs); return out, time.time() - t
 
+def _load(cfg, progress):
+    "The spaces, the search and report rows, K, and each space normalised as the run uses it."
+    sp, t_feats = _timed(get_spaces, cfg.dataset, cfg.phi1, cfg.phi2, cfg.n_train, cfg.n_test, cfg.image_size, cfg.cache_dir,
+                         cfg.device, progress)
+    if cfg.setting == 'inductive' and (sp.split is None or not (sp.split == 'test').any()):
+        raise ValueError(f"the inductive setting needs train and test rows; '{cfg.dataset}' has no test split: use setting='transductive'")
+    fit_rows, eval_rows = (sp.rows('train'), sp.rows('test')) if cfg.setting == 'inductive' else (sp.rows('all'), sp.rows('all'))
+    k = cfg.k
+    if k is None:
+        if sp.classes is None and sp.labels is None: raise ValueError("k is unknown: pass k, or give the dataset labels.npy or classes.json")
+        k = num_classes(sp.labels) if sp.labels is not None else len(sp.classes)   # the distinct labels, not the largest + 1
+    X = {s: standardize(sp[s], fit_rows) if cfg.center else l2_normalize(sp[s]) for s in (cfg.phi1, cfg.phi2)}
+    return sp, fit_rows, eval_rows, check_k(k, len(fit_rows)), X, t_feats
+
+def _baselines(cfg, X, labels, k, fit_rows, eval_rows):
+    "k-means on each space and on both concatenated, and the supervised probe on both: (name, labels, seconds) rows."
+    out = [(f'kmeans_{s}', *_timed(kmeans_baseline, X[s], k, fit_rows, eval_rows)) for s in (cfg.phi1, cfg.phi2)]
+    both = np.concatenate([X[cfg.phi1], X[cfg.phi2]], 1)
+    out.append(('kmeans_concat', *_timed(kmeans_baseline, both, k, fit_rows, eval_rows)))
+    probe_rows = (fit_rows, eval_rows) if cfg.setting == 'inductive' else (None, None)
+    return out + [('linear_probe', *_timed(linear_probe_baseline, both, labels, *probe_rows))]
+
+# %% ../nbs/15_experiment.ipynb #06182755
 def _write_json(path, obj): atomic_write_text(path, json.dumps(obj, indent=1, default=str))
 
 def _save_fig(fig, path):
@@ -62,66 +115,32 @@ def _history_figure(history, title):
     fig.suptitle(title, fontsize=10); fig.tight_layout()
     return fig
 
-def run_experiment(dataset='fashion_mnist', phi1='mobilenetv2', phi2='efficientnet_lite0', k=None, out_dir='runs/default',
-                   setting='inductive', preset='cpu', seeds=5, center=True, n_train=10000, n_test=None, image_size=96,
-                   score_folds=10, score_max_samples=5000, baselines=True, device='cpu', cache_dir=None, progress=True, **overrides):
-    "Run HUME and its references on a dataset or feature folder; write metrics.json, labels.npy, figures and tables to `out_dir`."
-    if setting not in ('inductive', 'transductive'): raise ValueError(f"setting must be 'inductive' or 'transductive', got {setting!r}")
-    if phi1 == phi2: print(f"warning: phi1 and phi2 are the same space '{phi1}'; HUME needs two views to tell tasks apart")
-    if int(seeds) < 1: raise ValueError(f"seeds must be at least 1, got {seeds}")
-    cfg = make_config(preset, device=device, **overrides)
-    out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
-    sp, t_feats = _timed(get_spaces, dataset, phi1, phi2, n_train, n_test, image_size, cache_dir, device, progress)
-    if setting == 'inductive' and (sp.split is None or not (sp.split == 'test').any()):
-        raise ValueError(f"the inductive setting needs train and test rows; '{dataset}' has no test split: use setting='transductive'")
-    fit_rows, eval_rows = (sp.rows('train'), sp.rows('test')) if setting == 'inductive' else (sp.rows('all'), sp.rows('all'))
-    if k is None:
-        if sp.classes is None and sp.labels is None: raise ValueError("k is unknown: pass k, or give the dataset labels.npy or classes.json")
-        k = len(sp.classes) if sp.classes is not None else int(sp.labels.max()) + 1
-    k = check_k(k, len(fit_rows))
-    X = {s: standardize(sp[s], fit_rows) if center else l2_normalize(sp[s]) for s in (phi1, phi2)}
-    y = None if sp.labels is None else sp.labels[eval_rows]
-    metrics = {}
-    def record(name, pred, seconds):
-        if y is not None: metrics[name] = {**cluster_metrics(y, pred), 'seconds': round(seconds, 2)}
-
-    # HUME: one search per seed, each checkpointed; labels of the search rows feed the label-free score
-    runs, labelings, scores, t_hume = [], [], [], time.time()
-    batched = cfg.solver == 'ridge' and cfg.subset_size >= len(fit_rows)
-    if batched:   # the fast mode: every seed in one search of seconds, scored by the closed-form leave-one-out accuracy
-        runs = fit_hume_seeds(X[phi1][fit_rows], X[phi2][fit_rows], k, range(cfg.seed, cfg.seed + int(seeds)),
-                              dataclasses.replace(cfg, seed=0), progress=progress)
-        factor = RidgeFactor(torch.from_numpy(X[phi2][fit_rows]).to(device), cfg.ridge)
-        scores = [ridge_loo_accuracy(None, r.predict(X[phi1][fit_rows]), factor=factor) for r in runs]
-        labelings = [r.predict(X[phi1][eval_rows]) for r in runs]
-    for s in ([] if batched else range(int(seeds))):
-        res = fit_hume(X[phi1][fit_rows], X[phi2][fit_rows], k, dataclasses.replace(cfg, seed=s),
-                       checkpoint=out/'checkpoints'/f'seed{s}.pt', progress=progress)
-        score = label_free_score(X[phi2][fit_rows], res.predict(X[phi1][fit_rows]), folds=score_folds,
-                                 max_samples=score_max_samples, device=device)
-        runs.append(res); labelings.append(res.predict(X[phi1][eval_rows])); scores.append(score)
-        if progress: print(f'seed {s}: label-free score {score:.4f}')
+# %% ../nbs/15_experiment.ipynb #6016c78f
+def run_experiment(config=None, progress=True, **settings):
+    "Run HUME and its references on a dataset or feature folder (a `RunConfig` and/or its fields); write metrics, labels, figures and tables to `out_dir`."
+    cfg = run_config(config, **settings)
+    if cfg.setting not in ('inductive', 'transductive'): raise ValueError(f"setting must be 'inductive' or 'transductive', got {cfg.setting!r}")
+    if cfg.phi1 == cfg.phi2: print(f"warning: phi1 and phi2 are the same space '{cfg.phi1}'; HUME needs two views to tell tasks apart")
+    if int(cfg.seeds) < 1: raise ValueError(f"seeds must be at least 1, got {cfg.seeds}")
+    hcfg = make_config(cfg.preset, device=cfg.device, **cfg.search)
+    out = Path(cfg.out_dir); out.mkdir(parents=True, exist_ok=True)
+    sp, fit_rows, eval_rows, k, X, t_feats = _load(cfg, progress)
+    t_hume = time.time()
+    runs, scores, how = search_seeds(X[cfg.phi1][fit_rows], X[cfg.phi2][fit_rows], k, cfg.seeds, hcfg, cfg.batched, out/'checkpoints',
+                                     cfg.score_folds, cfg.score_max_samples, progress)
+    labelings = [r.predict(X[cfg.phi1][eval_rows]) for r in runs]
     hume, best = ensemble_labelings(labelings, scores, k)
-    t_hume = time.time() - t_hume
-    record('hume', hume, t_hume)
-    record('hume_best_seed', labelings[best], runs[best].seconds)
-
-    if baselines and y is not None:
-        for s in (phi1, phi2): record(f'kmeans_{s}', *_timed(kmeans_baseline, X[s], k, fit_rows, eval_rows))
-        both = np.concatenate([X[phi1], X[phi2]], 1)
-        record('kmeans_concat', *_timed(kmeans_baseline, both, k, fit_rows, eval_rows))
-        probe_rows = (fit_rows, eval_rows) if setting == 'inductive' else (None, None)
-        record('linear_probe', *_timed(linear_probe_baseline, both, sp.labels, *probe_rows))
-
+    found = [('hume', hume, time.time() - t_hume), ('hume_best_seed', labelings[best], runs[best].seconds)]
+    y = None if sp.labels is None else sp.labels[eval_rows]
+    if cfg.baselines and y is not None: found += _baselines(cfg, X, sp.labels, k, fit_rows, eval_rows)
+    metrics = {} if y is None else {name: {**cluster_metrics(y, pred), 'seconds': round(sec, 2)} for name, pred, sec in found}
     atomic_save(out/'labels.npy', hume.astype(np.int64))
     atomic_save(out/'seed_labels.npy', np.stack(labelings).astype(np.int64))
-    info = dict(dataset=dataset, phi1=phi1, phi2=phi2, k=k, setting=setting, preset=preset, seeds=int(seeds), center=center,
-                n_search=len(fit_rows), n_report=len(eval_rows), feature_seconds=round(t_feats, 2),
-                label_free_scores=scores, best_seed=best,
-                label_free_score='ridge leave-one-out accuracy' if batched else f'{score_folds}-fold logistic regression', config=dataclasses.asdict(cfg),
-                differs_from_paper={n: dict(run=v, paper=p) for n, (v, p) in config_diff(cfg).items()})
+    info = dict(asdict(cfg), k=k, n_search=len(fit_rows), n_report=len(eval_rows), feature_seconds=round(t_feats, 2),
+                label_free_scores=scores, best_seed=best, **how, config=asdict(hcfg),
+                differs_from_paper={n: dict(run=v, paper=p) for n, (v, p) in config_diff(hcfg).items()})
     _write_json(out/'run.json', info)
-    _save_fig(_history_figure(runs[best].history, f'HUME search, seed {best} (best label-free score)'), out/'history.png')
+    _save_fig(_history_figure(runs[best].history, f'HUME search, seed {how["seeds"][best]} (best label-free score)'), out/'history.png')
     if y is not None:
         _write_json(out/'metrics.json', metrics)
         atomic_write_text(out/'results.md', results_table(metrics) + '\n')

@@ -6,57 +6,58 @@
 from __future__ import annotations
 import dataclasses, time
 from dataclasses import asdict
+from pathlib import Path
 import numpy as np, torch
 from tqdm import tqdm
-from .representations import validate_features, check_k, l2_normalize
-from .solvers import RidgeFactor, label_variance
-from .search import TaskEncoder, HumeResult, make_config, sparsemax, split_merge_step
+from .representations import validate_features, l2_normalize, resolve_device
+from .inner import get_solver, hume_objective
+from .solvers import RidgeFactor
+from .search import TaskEncoder, HumeResult, as_config, check_spaces, fit_hume, sparsemax, _as_spaces
+from .split_merge import split_merge_step
+from .ensemble import label_free_score
 
 # %% auto #0
-__all__ = ['fit_hume_seeds', 'ridge_loo_accuracy', 'choose_config', 'choose_k', 'plot_k_selection']
+__all__ = ['fit_hume_seeds', 'ridge_loo_accuracy', 'search_seeds', 'choose_config', 'choose_k', 'plot_k_selection']
 
 # %% ../nbs/31_fast_search.ipynb #cdc6c06c
-def _entropy(p): return -(p * torch.log(p.clamp_min(1e-12))).sum()
+def _seed_ids(seeds):
+    "Seed numbers: `range(seeds)` for an int, else the given ones."
+    ids = list(range(seeds)) if isinstance(seeds, int) else [int(s) for s in seeds]
+    if not ids: raise ValueError("seeds must name at least one seed")
+    return ids
 
 def fit_hume_seeds(x1, x2, k, seeds=5, config=None, progress=True, callback=None, **overrides):
-    "Run the ridge search for `seeds` seeds at once on all rows (phi2 one array or a list); one `HumeResult` per seed."
-    cfg = config if config is not None else make_config('fast', **overrides)
-    if config is not None and overrides: cfg = dataclasses.replace(config, **overrides)
-    if cfg.solver != 'ridge': raise ValueError(f"fit_hume_seeds runs the 'ridge' solver; got solver={cfg.solver!r} (use fit_hume)")
-    seeds = list(range(seeds)) if isinstance(seeds, int) else list(seeds)
-    if not seeds: raise ValueError("seeds must name at least one seed")
-    x1 = validate_features(x1, 'phi1')
-    x2s = [validate_features(x, f'phi{j + 2}', x1.shape[0]) for j, x in enumerate(x2 if isinstance(x2, (list, tuple)) else [x2])]
-    n = x1.shape[0]; k = check_k(k, n); dev = torch.device(cfg.device)
-    t1 = torch.from_numpy(l2_normalize(x1)).to(dev)
-    t0 = time.time()
-    factors = [RidgeFactor(torch.from_numpy(l2_normalize(x)).to(dev), cfg.ridge) for x in x2s]   # shared by every seed
-    tasks = [TaskEncoder(x1.shape[1], k, torch.Generator().manual_seed(cfg.seed + s), cfg.task_param).to(dev) for s in seeds]
+    "Search several seeds at once on all rows, sharing the solvers' work; one `HumeResult` per seed, as `fit_hume` gives it alone."
+    cfg = as_config(config, **overrides)
+    Solver = get_solver(cfg.solver)
+    if not Solver.batched: raise ValueError(f"solver {cfg.solver!r} takes one seed's labels at a time: use fit_hume (or preset='fast')")
+    ids = _seed_ids(seeds)
+    x1, x2s, k = check_spaces(x1, x2, k)
+    n, S, dev = len(x1), len(ids), resolve_device(cfg.device)
+    t1, t0 = torch.from_numpy(l2_normalize(x1)).to(dev), time.time()
+    solvers = [Solver(cfg, x.shape[1], k, None, dev).prepare(torch.from_numpy(l2_normalize(x)).to(dev)) for x in x2s]  # shared by every seed
+    tasks = [TaskEncoder(x1.shape[1], k, torch.Generator().manual_seed(cfg.seed + s), cfg.task_param).to(dev) for s in ids]
     opts = [torch.optim.Adam(t.parameters(), lr=cfg.outer_lr) for t in tasks]
-    histories = [[] for _ in seeds]
-    for it in tqdm(range(cfg.iters), desc=f'HUME search x{len(seeds)} seeds', disable=not progress):
+    histories = [[] for _ in ids]
+    for it in tqdm(range(cfg.iters), desc=f'HUME search x{S} seeds', disable=not progress):
         lr, temp = cfg.schedule(it)
-        moved = [split_merge_step(t, o, t1, factors, cfg, temp) for t, o in zip(tasks, opts)] if cfg.split_merge_at(it) else [0] * len(tasks)
+        moved = [split_merge_step(t, o, t1, solvers, cfg, temp) if cfg.split_merge_at(it) else 0 for t, o in zip(tasks, opts)]
         w = torch.cat([t.weight for t in tasks])                  # (seeds * K) x d1: every seed's task in one product
-        ys = sparsemax((t1 @ w.T).view(n, len(seeds), k) / temp)  # N x seeds x K, each seed's labels as TaskEncoder gives them
-        y = ys.reshape(n, -1)                                      # N x (seeds * K): one pass over the features
-        sq = torch.stack([f.loo_residuals(y).pow(2) for f in factors]).mean(0)   # mean over the phi2 spaces
-        ce = sq.view(n, len(seeds), k).sum(2).mean(0) / label_variance(ys)   # each seed's relative leave-one-out error
-        ent = torch.stack([_entropy(ys[:, i].mean(0)) for i in range(len(seeds))])
-        loss = ce - cfg.entropy_weight * ent
+        ys = sparsemax((t1 @ w.T).view(n, S, k) / temp)           # N x seeds x K, each seed's labels as TaskEncoder gives them
+        loss, inner, ent = hume_objective(ys, solvers, cfg.entropy_weight)   # one value per seed
         for o in opts: o.zero_grad()
         loss.sum().backward()                                      # seeds do not interact: the sum's gradient is each seed's own
         for i, (t, o) in enumerate(zip(tasks, opts)):
             for grp in o.param_groups: grp['lr'] = lr
             gnorm = float(torch.nn.utils.clip_grad_norm_(t.parameters(), cfg.grad_clip))
             o.step()
-            histories[i].append(dict(it=it, loss=loss[i].item(), heldout_ce=ce[i].item(), entropy=ent[i].item(),
+            histories[i].append(dict(it=it, loss=loss[i].item(), heldout_ce=inner[i].item(), entropy=ent[i].item(),
                                      grad_norm=gnorm, lr=lr, temperature=temp))
             if cfg.split_merge_every: histories[i][-1]['moves'] = moved[i]
         if callback is not None: callback(it, [h[-1] for h in histories])
     seconds = time.time() - t0
     return [HumeResult(t.weight.detach().cpu().numpy().astype(np.float32), h, asdict(dataclasses.replace(cfg, seed=cfg.seed + s)),
-                       seconds / len(seeds)) for t, h, s in zip(tasks, histories, seeds)]
+                       seconds / S) for t, h, s in zip(tasks, histories, ids)]
 
 # %% ../nbs/31_fast_search.ipynb #485b6991
 def ridge_loo_accuracy(x2, labels, lam=1e-3, factor=None, chance_corrected=False, device='cpu'):
@@ -72,16 +73,40 @@ def ridge_loo_accuracy(x2, labels, lam=1e-3, factor=None, chance_corrected=False
     acc = float((pred == inv).mean())
     return (acc - 1 / k) / (1 - 1 / k) if chance_corrected else acc
 
+# %% ../nbs/31_fast_search.ipynb #43acf0fa
+def search_seeds(x1, x2, k, seeds=5, config=None, batched=None, checkpoint_dir=None, score_folds=10, score_max_samples=5000,
+                 progress=True, **overrides):
+    "Search `seeds` seeds (numbered from the settings' seed), batched or one by one, and score each labeling without labels; (runs, scores, info)."
+    cfg = as_config(config, **overrides)
+    possible = get_solver(cfg.solver).batched and cfg.subset_size >= len(x1)
+    if batched and not possible:
+        raise ValueError(f"batched seeds need a solver that takes many seeds' labels (solver={cfg.solver!r}) on all rows (subset_size={cfg.subset_size}, {len(x1)} rows)")
+    batched, ids = possible if batched is None else bool(batched), list(range(cfg.seed, cfg.seed + int(seeds)))
+    x2_, dev = _as_spaces(x2)[0], resolve_device(cfg.device)
+    if batched:
+        runs = fit_hume_seeds(x1, x2, k, ids, dataclasses.replace(cfg, seed=0), progress=progress)
+        factor = RidgeFactor(torch.from_numpy(np.asarray(x2_, np.float32)).to(dev), cfg.ridge)   # phi2 as given, as the score reads it
+        scores, how = [ridge_loo_accuracy(None, r.predict(x1), factor=factor) for r in runs], 'ridge leave-one-out accuracy'
+    else:
+        ckpt = lambda s: Path(checkpoint_dir)/f'seed{s}.pt' if checkpoint_dir is not None else None
+        runs = [fit_hume(x1, x2, k, dataclasses.replace(cfg, seed=s), checkpoint=ckpt(s), progress=progress) for s in ids]
+        scores = [label_free_score(x2_, r.predict(x1), folds=score_folds, max_samples=score_max_samples, device=dev) for r in runs]
+        how = f'{score_folds}-fold logistic regression'
+    return runs, scores, dict(batched=batched, seeds=ids, label_free_score=how)
+
 # %% ../nbs/31_fast_search.ipynb #d8b83eef
+def _score_factor(x2, cfg, n):
+    "The ridge factor of the first phi2 space, for the closed-form label-free score."
+    x2_ = validate_features(_as_spaces(x2)[0], 'phi2', n)
+    return RidgeFactor(torch.from_numpy(l2_normalize(x2_)).to(resolve_device(cfg.device)), cfg.ridge)
+
 def choose_config(x1, x2, k, grid, seeds=3, config=None, progress=True):
     "Label-free choice among `grid` (a list of dicts of HumeConfig overrides): the one whose best seed has the highest LOO score."
-    cfg = config if config is not None else make_config('fast')
+    cfg = as_config(config)
     if not grid: raise ValueError("grid must hold at least one setting")
-    x2_ = x2[0] if isinstance(x2, (list, tuple)) else x2
-    factor = RidgeFactor(torch.from_numpy(l2_normalize(validate_features(x2_, 'phi2', len(x1)))).to(cfg.device), cfg.ridge)
-    table = []
+    factor, table = _score_factor(x2, cfg, len(x1)), []
     for over in tqdm(grid, desc='choosing settings', disable=not progress):
-        runs = fit_hume_seeds(x1, x2, k, seeds, dataclasses.replace(cfg, **over), progress=False)
+        runs = search_seeds(x1, x2, k, seeds, dataclasses.replace(cfg, **over), progress=False)[0]
         scores = [ridge_loo_accuracy(None, r.predict(x1), factor=factor) for r in runs]
         table.append(dict(settings=over, score=max(scores), result=runs[int(np.argmax(scores))]))
     best = max(table, key=lambda r: r['score'])
@@ -90,12 +115,11 @@ def choose_config(x1, x2, k, grid, seeds=3, config=None, progress=True):
 # %% ../nbs/31_fast_search.ipynb #27d6d526
 def choose_k(x1, x2, ks, seeds=3, tol=0.02, min_share=0.25, config=None, progress=True, **overrides):
     "Label-free choice of K: the largest candidate whose best chance-corrected leave-one-out score is within `tol` of the best."
-    cfg = config if config is not None else make_config('fast', **overrides)
-    x2_ = x2[0] if isinstance(x2, (list, tuple)) else x2
-    factor = RidgeFactor(torch.from_numpy(l2_normalize(validate_features(x2_, 'phi2', len(x1)))).to(cfg.device), cfg.ridge)
+    cfg = as_config(config, **overrides)
+    factor = _score_factor(x2, cfg, len(x1))
     scores = {}
     for k in tqdm(list(ks), desc='choosing K', disable=not progress):
-        labs = [r.predict(x1) for r in fit_hume_seeds(x1, x2, k, seeds, cfg, progress=False)]
+        labs = [r.predict(x1) for r in search_seeds(x1, x2, k, seeds, cfg, progress=False)[0]]
         # a labeling that leaves a class (nearly) empty is a labeling with fewer classes: it says nothing for K
         full = [l for l in labs if np.bincount(l, minlength=k).min() >= min_share * len(l) / k]
         scores[int(k)] = max((ridge_loo_accuracy(None, l, factor=factor, chance_corrected=True) for l in full), default=float('nan'))

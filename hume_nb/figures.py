@@ -4,33 +4,31 @@
 
 # %% ../nbs/41_figures.ipynb #fb03b6fc
 from __future__ import annotations
-import tempfile
-from pathlib import Path
 import numpy as np, torch
 from scipy.stats import spearmanr
 from .representations import validate_features, l2_normalize
-from .search import TaskEncoder, fit_hume
+from .search import Hook, fit_hume
 from .evaluation import cluster_acc, match_clusters
 
 # %% auto #0
-__all__ = ['search_trace', 'plot_trace', 'class_map', 'plot_class_map']
+__all__ = ['Trace', 'search_trace', 'plot_trace', 'class_map', 'plot_class_map']
 
 # %% ../nbs/41_figures.ipynb #cd9aa841
+class Trace(Hook):
+    "Every `every` iterations: the search's loss, inner loss, entropy and the ACC of its current labeling of `x` against `y`."
+    order = 40
+    def __init__(self, x, y, every=5):
+        self.x, self.y, self.every, self.trace = torch.from_numpy(l2_normalize(validate_features(x, 'eval_x1'))), np.asarray(y), every, []
+    def after_iter(self, s):
+        if (s.it + 1) % self.every: return
+        h = s.history[-1]
+        self.trace.append(dict(it=s.it + 1, loss=h['loss'], heldout_ce=h['heldout_ce'], entropy=h['entropy'],
+                               acc=cluster_acc(self.y, s.task.predict(self.x.to(s.dev)).cpu().numpy())))
+
 def search_trace(x1, x2, k, y, eval_x1=None, eval_y=None, every=5, **overrides):
-    "Run `fit_hume` and record, every `every` iterations, its loss and the ACC of the current labeling of `eval_x1` (default `x1`) against `eval_y` (default `y`)."
-    eval_x1 = validate_features(x1 if eval_x1 is None else eval_x1, 'eval_x1')
-    eval_y = np.asarray(y if eval_y is None else eval_y)
-    ex = torch.from_numpy(l2_normalize(eval_x1))
-    task, trace = TaskEncoder(ex.shape[1], k, torch.Generator().manual_seed(0)), []
-    with tempfile.TemporaryDirectory() as d:
-        ckpt = Path(d)/'trace.pt'
-        def record(it, stats):
-            if (it + 1) % every: return
-            task.load_state_dict(torch.load(ckpt, weights_only=False)['task'])   # the task after iteration `it`
-            trace.append(dict(it=it + 1, loss=stats['loss'], heldout_ce=stats['heldout_ce'], entropy=stats['entropy'],
-                              acc=cluster_acc(eval_y, task.predict(ex).numpy())))
-        res = fit_hume(x1, x2, k, checkpoint=ckpt, callback=record, progress=False, **{'checkpoint_every': every, **overrides})
-    return res, trace
+    "Run `fit_hume` with a `Trace` of the labeling of `eval_x1` (default `x1`) against `eval_y` (default `y`); (result, trace)."
+    tr = Trace(x1 if eval_x1 is None else eval_x1, y if eval_y is None else eval_y, every)
+    return fit_hume(x1, x2, k, hooks=[tr], progress=False, **overrides), tr.trace
 
 # %% ../nbs/41_figures.ipynb #96693679
 def plot_trace(trace, title=''):

@@ -11,12 +11,13 @@ import numpy as np, torch
 from torch import nn
 import torch.nn.functional as F
 from .representations import Spaces
-from .datasets import ImageDataset, DATASETS, data_home, _subsample
-from .encoders import Encoder, ENCODERS, get_encoder, to_rgb_tensor, extract_features, _imagenet_norm
+from .datasets import ImageDataset, data_home, _subsample
+from .encoders import Encoder, to_rgb_tensor, _imagenet_norm
 
 # %% auto #0
-__all__ = ['CIFAR100_SUPERCLASSES', 'CIFAR100_FINE', 'CIFAR100_TO_20', 'resize_center_crop', 'load_state_dict', 'moco_state_dict',
-           'load_cifar10', 'load_cifar100_20', 'load_stl10', 'load_image_folder', 'load_imagenet', 'load_released']
+__all__ = ['FOUNDATION_ENCODERS', 'CIFAR100_SUPERCLASSES', 'CIFAR100_FINE', 'CIFAR100_TO_20', 'resize_center_crop',
+           'load_state_dict', 'moco_state_dict', 'load_cifar10', 'load_cifar100_20', 'load_stl10', 'load_image_folder',
+           'load_imagenet', 'load_released']
 
 # %% ../nbs/21a_foundation_encoders.ipynb #993dc1fa
 def resize_center_crop(images, size, resize_to=None, mode='bicubic'):
@@ -65,10 +66,8 @@ def _build_clip(arch, weights_path=None):
     return _load_strict(model.visual, sd, f'the image tower of {arch}')
 
 _CLIP = {'clip_vitb32': ('ViT-B-32-quickgelu', 512), 'clip_vitb16': ('ViT-B-16-quickgelu', 512), 'clip_vitl14': ('ViT-L-14-quickgelu', 768)}
-for _name, (_arch, _dim) in _CLIP.items():
-    ENCODERS[_name] = Encoder(_name, _dim, partial(_build_clip, _arch), _clip_norm,
-                              'shorter side 224 bicubic, centre crop 224, clip mean/std', 224,
-                              partial(resize_center_crop, resize_to=224, mode='bicubic'))
+_CLIP_ENCODERS = {n: Encoder(n, dim, partial(_build_clip, arch), _clip_norm, 'shorter side 224 bicubic, centre crop 224, clip mean/std',
+                             224, partial(resize_center_crop, resize_to=224, mode='bicubic')) for n, (arch, dim) in _CLIP.items()}
 
 # %% ../nbs/21a_foundation_encoders.ipynb #2c776d8a
 def _build_timm(arch, img_size, weights_path=None):
@@ -84,12 +83,13 @@ _TIMM = {'dinov2_vits14': ('vit_small_patch14_dinov2.lvd142m', 384), 'dinov2_vit
          'bit_resnetv2_50x1': ('resnetv2_50x1_bit.goog_in21k', 2048)}
 def _half_norm(x): return (x - 0.5) / 0.5
 
-for _name, (_arch, _dim) in _TIMM.items():
-    _dino = _name.startswith('dinov2')
-    ENCODERS[_name] = Encoder(_name, _dim, partial(_build_timm, _arch, 224), _imagenet_norm if _dino else _half_norm,
-                              f"shorter side 256 {'bicubic' if _dino else 'bilinear'}, centre crop 224, "
-                              f"{'imagenet mean/std' if _dino else 'mean/std 0.5'}", 224,
-                              partial(resize_center_crop, resize_to=256, mode='bicubic' if _dino else 'bilinear'))
+def _timm_encoder(name, arch, dim):
+    dino = name.startswith('dinov2')
+    return Encoder(name, dim, partial(_build_timm, arch, 224), _imagenet_norm if dino else _half_norm,
+                   f"shorter side 256 {'bicubic' if dino else 'bilinear'}, centre crop 224, {'imagenet mean/std' if dino else 'mean/std 0.5'}",
+                   224, partial(resize_center_crop, resize_to=256, mode='bicubic' if dino else 'bilinear'))
+
+_TIMM_ENCODERS = {n: _timm_encoder(n, arch, dim) for n, (arch, dim) in _TIMM.items()}
 
 # %% ../nbs/21a_foundation_encoders.ipynb #55acd43a
 def _resnet50():
@@ -122,12 +122,15 @@ def _build_moco_resnet50(weights_path=None):
         raise ValueError("moco_resnet50 has no hub weights: pass the MoCo checkpoint file as weights_path")
     return _load_strict(_resnet50(), moco_state_dict(load_state_dict(weights_path)), 'a ResNet-50 (MoCo query/base encoder)')
 
-ENCODERS['resnet50'] = Encoder('resnet50', 2048, _build_resnet50, _imagenet_norm,
-                               'shorter side 232 bilinear, centre crop 224, imagenet mean/std', 224,
-                               partial(resize_center_crop, resize_to=232, mode='bilinear'))
-ENCODERS['moco_resnet50'] = Encoder('moco_resnet50', 2048, _build_moco_resnet50, _imagenet_norm,
-                                    'shorter side 256 bilinear, centre crop 224, imagenet mean/std', 224,
-                                    partial(resize_center_crop, resize_to=256, mode='bilinear'))
+_RESNET_ENCODERS = {
+    'resnet50': Encoder('resnet50', 2048, _build_resnet50, _imagenet_norm, 'shorter side 232 bilinear, centre crop 224, imagenet mean/std',
+                        224, partial(resize_center_crop, resize_to=232, mode='bilinear')),
+    'moco_resnet50': Encoder('moco_resnet50', 2048, _build_moco_resnet50, _imagenet_norm,
+                             'shorter side 256 bilinear, centre crop 224, imagenet mean/std', 224,
+                             partial(resize_center_crop, resize_to=256, mode='bilinear'))}
+
+# %% ../nbs/21a_foundation_encoders.ipynb #2ba86e81
+FOUNDATION_ENCODERS = _CLIP_ENCODERS | _TIMM_ENCODERS | _RESNET_ENCODERS
 
 # %% ../nbs/21a_foundation_encoders.ipynb #ac1f3ad7
 CIFAR100_SUPERCLASSES = {
@@ -197,6 +200,7 @@ def load_image_folder(root, n_train=None, n_test=None, seed=0, size=256, max_ima
     from torchvision.datasets import ImageFolder
     from PIL import Image
     root = Path(root)
+    if root.is_file(): raise NotADirectoryError(f"image folder '{root}' is a file, not a folder of class folders")
     if not root.is_dir(): raise FileNotFoundError(f"image folder '{root}' does not exist")
     parts = [(p, root/d) for p, d in (('train', 'train'), ('test', 'test'), ('test', 'val')) if (root/d).is_dir()] or [('train', root)]
     if len({p for p, _ in parts}) < len(parts): raise ValueError(f"'{root}' has both test/ and val/: keep one")
@@ -224,8 +228,6 @@ def load_imagenet(n_train=None, n_test=None, seed=0, size=256, max_images=20000,
         raise FileNotFoundError(f"ImageNet not found: expected class folders under '{root}/train' and '{root}/val' "
                                 "(it needs a licence, so nothing downloads it)")
     return load_image_folder(root, n_train, n_test, seed, size, max_images, name='imagenet')
-
-DATASETS.update(cifar10=load_cifar10, cifar100_20=load_cifar100_20, stl10=load_stl10, imagenet=load_imagenet)
 
 # %% ../nbs/21a_foundation_encoders.ipynb #9659c3d0
 def _released_file(folder, dataset, split, suffixes):

@@ -4,11 +4,12 @@
 
 # %% ../nbs/11_inner.ipynb #4e42f238
 from __future__ import annotations
-import math
+import importlib, math
 import torch
 
 # %% auto #0
-__all__ = ['init_probe', 'soft_cross_entropy', 'train_probe', 'heldout_loss']
+__all__ = ['SOLVERS', 'init_probe', 'soft_cross_entropy', 'train_probe', 'heldout_loss', 'InnerSolver', 'SGDProbe', 'load_ref',
+           'get_solver', 'mean_label_entropy', 'hume_objective']
 
 # %% ../nbs/11_inner.ipynb #6b3c5b9f
 def init_probe(d, k, generator=None, device='cpu', dtype=torch.float32):
@@ -36,3 +37,64 @@ def heldout_loss(x_tr, y_tr, x_te, y_te, steps=300, lr=1e-3, init=None, generato
     "Train a probe on (x_tr, y_tr) from `init` (cold start if None); its cross-entropy on (x_te, y_te)."
     w, b = train_probe(x_tr, y_tr, steps, lr, *(init or (None, None)), generator=generator)
     return soft_cross_entropy(x_te @ w.T + b, y_te)
+
+# %% ../nbs/11_inner.ipynb #b34e13bb
+class InnerSolver:
+    "How well a linear model on one space learns soft labels: `prepare(x)` for a set of rows, then `loss(y)`."
+    heldout = False    # trains on part of the rows and scores the rest: the rows must be a random subset
+    exact_loo = False  # has exact leave-one-out predictions (what split/merge moves are judged by)
+    batched = False    # `loss` takes many seeds' labels at once (n x seeds x k) and returns one value per seed
+    def __init__(self, cfg, d, k, generator=None, device='cpu'):
+        self.cfg, self.d, self.k, self.generator, self.device = cfg, d, k, generator, device
+    def prepare(self, x): self.x = x; return self
+    def loss(self, y): raise NotImplementedError
+    def state_dict(self): return {}
+    def load_state_dict(self, state): pass
+
+# %% ../nbs/11_inner.ipynb #5728104b
+class SGDProbe(InnerSolver):
+    "The reference: a cold-started probe, unrolled SGD on the first part of the rows, held-out cross-entropy on the rest."
+    heldout = True
+    def __init__(self, cfg, d, k, generator=None, device='cpu'):
+        super().__init__(cfg, d, k, generator, device)
+        self.fixed = init_probe(d, k, generator, device) if cfg.fixed_inner_init else None
+    def prepare(self, x):
+        self.x, self.n_train = x, int(round(self.cfg.train_frac * len(x)))
+        self.init = self.fixed if self.fixed is not None else init_probe(self.d, self.k, self.generator, self.device)
+        return self
+    def loss(self, y):
+        w, b = train_probe(self.x[:self.n_train], y[:self.n_train], self.cfg.inner_steps, self.cfg.inner_lr, *self.init)
+        return soft_cross_entropy(self.x[self.n_train:] @ w.T + b, y[self.n_train:])
+    def state_dict(self): return dict(fixed=self.fixed)
+    def load_state_dict(self, state): self.fixed = state['fixed']
+
+# %% ../nbs/11_inner.ipynb #905268ea
+SOLVERS = {
+    'sgd': SGDProbe,                                     # the reference (this chapter)
+    'ridge': 'hume_nb.solvers:RidgeSolver',              # exact leave-one-out ridge regression (30_solvers)
+    'first_order': 'hume_nb.solvers:FirstOrderSolver',   # TURTLE's first-order probe (30_solvers)
+}
+
+def load_ref(ref):
+    "The object a 'module:name' reference names (imported now); anything else is returned as it is."
+    if not isinstance(ref, str): return ref
+    mod, _, name = ref.partition(':')
+    return getattr(importlib.import_module(mod), name)
+
+def get_solver(name):
+    "The inner solver class registered as `name`."
+    if name not in SOLVERS: raise KeyError(f"unknown inner solver {name!r}; known solvers: {sorted(SOLVERS)}")
+    return load_ref(SOLVERS[name])
+
+# %% ../nbs/11_inner.ipynb #3c069ec9
+def _entropy(p): return -(p * torch.log(p.clamp_min(1e-12))).sum()
+
+def mean_label_entropy(y):
+    "Entropy of the mean labeling of soft labels `y` (n x k; or n x seeds x k, one value per seed): HUME's balance term."
+    return _entropy(y.mean(0)) if y.dim() == 2 else torch.stack([_entropy(y[:, i].mean(0)) for i in range(y.shape[1])])
+
+def hume_objective(y, solvers, entropy_weight):
+    "HUME's objective for soft labels `y`: the prepared solvers' inner loss (mean over spaces) minus the weighted entropy of the mean labeling."
+    inner = torch.stack([s.loss(y) for s in solvers]).mean(0)
+    entropy = mean_label_entropy(y)
+    return inner - entropy_weight * entropy, inner, entropy

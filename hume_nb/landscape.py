@@ -7,8 +7,8 @@ from __future__ import annotations
 import numpy as np, torch
 from scipy.stats import spearmanr
 from .representations import validate_features, validate_labels, l2_normalize, standardize
-from .inner import heldout_loss
-from .search import make_config
+from .inner import get_solver, hume_objective
+from .search import as_config
 from .evaluation import cluster_acc, kmeans_baseline
 from .ensemble import label_free_score
 
@@ -16,18 +16,16 @@ from .ensemble import label_free_score
 __all__ = ['labeling_objective', 'labeling_landscape', 'landscape_spearman', 'plot_landscape']
 
 # %% ../nbs/40_landscape.ipynb #ac707800
-def labeling_objective(x2, labels, k, preset='cpu', n_rep=4, seed=0, **overrides):
-    "HUME's outer loss for a fixed labeling of phi2 features `x2`: mean held-out cross-entropy minus weighted label entropy."
-    cfg = make_config(preset, **overrides)
+def labeling_objective(x2, labels, k, preset=None, n_rep=4, seed=0, **overrides):
+    "HUME's objective for a fixed labeling of phi2 features `x2`, with the settings' inner solver, averaged over `n_rep` random subsets."
+    cfg = as_config(preset, **overrides)
     x2 = validate_features(x2, 'phi2'); labels = validate_labels(labels, len(x2))
     t2 = torch.from_numpy(l2_normalize(x2)); y = torch.nn.functional.one_hot(torch.from_numpy(labels), k).float()
-    m = min(cfg.subset_size, len(x2)); n_tr = int(round(cfg.train_frac * m))
     g = torch.Generator().manual_seed(seed)
+    solver = get_solver(cfg.solver)(cfg, x2.shape[1], k, g)
     with torch.no_grad():
-        ce = np.mean([heldout_loss(t2[i[:n_tr]], y[i[:n_tr]], t2[i[n_tr:]], y[i[n_tr:]], cfg.inner_steps, cfg.inner_lr, generator=g).item()
-                      for i in (torch.randperm(len(x2), generator=g)[:m] for _ in range(n_rep))])
-    p = np.bincount(labels, minlength=k) / len(labels)
-    return float(ce + cfg.entropy_weight * (p[p > 0] * np.log(p[p > 0])).sum())
+        subsets = (torch.randperm(len(x2), generator=g)[:min(cfg.subset_size, len(x2))] for _ in range(n_rep))
+        return float(np.mean([hume_objective(y[i], [solver.prepare(t2[i])], cfg.entropy_weight)[0].item() for i in subsets]))
 
 # %% ../nbs/40_landscape.ipynb #5cfd139f
 def _corrupt(labels, frac, k, rng):
@@ -40,7 +38,7 @@ def _random_linear(x, k, rng):
     return (x @ rng.standard_normal((x.shape[1], k))).argmax(1)
 
 def labeling_landscape(spaces, phi1, phi2, k, rows=None, fracs=(0, .1, .2, .3, .4, .5, .6, .8, 1.), n_random=3, n_linear=2,
-                       seed=0, preset='cpu', fit_samples=1000, fit_iters=30, **overrides):
+                       seed=0, preset=None, fit_samples=1000, fit_iters=30, **overrides):
     "Score candidate labelings (human, corrupted human, random, k-means, random linear tasks of one space) by HUME's objective and by how linear they are in phi1."
     rows = np.arange(spaces.n) if rows is None else np.asarray(rows)
     y = spaces.labels[rows]; rng = np.random.default_rng(seed)

@@ -4,14 +4,15 @@
 
 # %% ../nbs/10_representations.ipynb #d7824e08
 from __future__ import annotations
-import os, json, tempfile
+import os, json, tempfile, hashlib, itertools, warnings
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
 
 # %% auto #0
 __all__ = ['atomic_save', 'atomic_write_text', 'release_pages', 'validate_features', 'validate_labels', 'check_k',
-           'resolve_device', 'l2_normalize', 'standardize', 'Spaces', 'save_spaces', 'load_spaces']
+           'encode_labels', 'num_classes', 'resolve_device', 'l2_normalize', 'standardize', 'same_content',
+           'fingerprint', 'Spaces', 'save_spaces', 'load_spaces']
 
 # %% ../nbs/10_representations.ipynb #64034486
 def _atomic_write(path, write, mode):
@@ -44,20 +45,64 @@ def release_pages(x):
         import mmap
         mm.madvise(mmap.MADV_DONTNEED)
 
-def validate_features(x, name='features', n=None):
-    "Check that `x` is a finite, numeric, 2-D array (with `n` rows when given) and return it."
+def _chunks(x, nbytes=1 << 26):
+    "Yield (first row, rows as an array) of `x`, about `nbytes` at a time; a memory map's pages are dropped after each chunk."
+    step = max(1, nbytes // max(1, x.itemsize * int(np.prod(x.shape[1:]))))
+    for s in range(0, len(x), step):
+        try: yield s, np.asarray(x[s:s + step])
+        finally: release_pages(x)
+
+# %% ../nbs/10_representations.ipynb #42c4b5b7
+_F32_MAX = float(np.finfo(np.float32).max)
+
+def _unit(c):
+    "Non-zero rows `c` scaled to unit norm, dividing by their largest entry first so that no square overflows or underflows."
+    c = c / np.abs(c).max(1, keepdims=True)
+    return c / np.linalg.norm(c, axis=1, keepdims=True)
+
+def _alike(c, ref):
+    "Whether the non-zero rows `c` all point the way of `ref` (of their first row when None); and the reference."
+    if not len(c): return True, ref
+    d = _unit(c.astype(np.float64)); ref = d[0] if ref is None else ref
+    return not (np.abs(d - ref) > 1e-6).any(), ref
+
+def _scan_rows(x, name, spread):
+    "One chunked pass over space `x`: refuse NaN/inf, values beyond float32, all-zero rows and (with `spread`) rows all alike."
+    zero, first, ref, alike = 0, None, None, spread and len(x) > 1
+    for s, c in _chunks(x):
+        bad = ~np.isfinite(c).all(1)
+        if bad.any(): raise ValueError(f"space '{name}' contains NaN or inf (first at row {s + int(np.flatnonzero(bad)[0])})")
+        if c.dtype.kind == 'f' and c.itemsize > 4 and (big := (np.abs(c) > _F32_MAX).any(1)).any():
+            raise ValueError(f"space '{name}' has values beyond the float32 range (|x| > 3.4e38, first at row {s + int(np.flatnonzero(big)[0])}), "
+                             "which become inf when HUME converts the space to float32: divide the space by a large constant")
+        nz = c.any(1)
+        if not nz.all(): zero += int((~nz).sum()); first = s + int(np.flatnonzero(~nz)[0]) if first is None else first
+        if alike: alike, ref = _alike(c[:256][nz[:256]], ref)   # a few rows settle it for real data
+        if alike: alike, ref = _alike(c[nz], ref)
+    if zero: raise ValueError(f"space '{name}' has {zero} all-zero row(s) of {len(x)} (first at row {first}): L2 normalisation divides "
+                              "each row by its length and cannot place a row of length 0; such rows are usually the unwritten rows of an "
+                              "unfinished extraction: finish it, or drop these rows from every space")
+    if alike: raise ValueError(f"space '{name}' has no variance: all {len(x)} rows point the same way (identical, or equal up to a "
+                               "positive factor), so after L2 normalisation every sample is the same point; check the file holds the features you meant")
+
+# %% ../nbs/10_representations.ipynb #5fcb4b3c
+def validate_features(x, name='features', n=None, spread=True):
+    "Check that `x` is a real, finite, 2-D numeric array (`n` rows when given) usable by L2 normalisation, and return it."
     if not isinstance(x, np.ndarray): x = np.asarray(x)
     if x.ndim != 2:
         raise ValueError(f"space '{name}' must be a 2-D array (N samples x d features), got shape {x.shape}")
     if x.shape[0] == 0 or x.shape[1] == 0: raise ValueError(f"space '{name}' is empty: shape {x.shape}")
+    if np.issubdtype(x.dtype, np.complexfloating):
+        raise TypeError(f"space '{name}' is complex ({x.dtype}); HUME needs real features and would drop the imaginary part: "
+                        "pass np.abs(x), or np.concatenate([x.real, x.imag], 1) to keep both parts")
     if not np.issubdtype(x.dtype, np.number): raise TypeError(f"space '{name}' must be numeric, got dtype {x.dtype}")
     if n is not None and x.shape[0] != n:
         raise ValueError(f"space '{name}' has {x.shape[0]} rows but the other spaces have {n}: "
                          "every space must describe the same samples in the same order")
-    for s in range(0, x.shape[0], 65536):  # in chunks, so a memory-mapped array is never read whole
-        ok = np.isfinite(np.asarray(x[s:s+65536])).all(1)
-        release_pages(x)
-        if not ok.all(): raise ValueError(f"space '{name}' contains NaN or inf (first at row {s + int(np.flatnonzero(~ok)[0])})")
+    _scan_rows(x, name, spread)   # `spread=False` for a batch to predict, which may repeat one sample
+    if x.shape[1] == 1:
+        warnings.warn(f"space '{name}' has a single feature: after L2 normalisation every row is +1 or -1, "
+                      "so it can tell at most two groups apart", stacklevel=2)
     return x
 
 # %% ../nbs/10_representations.ipynb #7ccf6093
@@ -69,7 +114,9 @@ def validate_labels(y, n, name='labels'):
     if not np.issubdtype(y.dtype, np.integer):
         if not (np.issubdtype(y.dtype, np.floating) and np.isfinite(y).all() and (y == np.round(y)).all()):
             raise TypeError(f"{name} must be integer class ids, got dtype {y.dtype}")
-    if len(y) and y.min() < 0: raise ValueError(f"{name} must be non-negative class ids")
+    if len(y) and y.min() < 0:
+        raise ValueError(f"{name} must be non-negative class ids, found {y.min():g}; "
+                         "encode_labels treats negative values (e.g. -1 for unlabelled) as missing")
     return y.astype(np.int64)
 
 def check_k(k, n):
@@ -78,6 +125,25 @@ def check_k(k, n):
     if k < 2: raise ValueError(f"k must be at least 2, got {k}")
     if k >= n: raise ValueError(f"k={k} classes needs more than {k} samples, got {n}")
     return int(k)
+
+# %% ../nbs/10_representations.ipynb #4d7bd50e
+def encode_labels(labels):
+    "Codes 0..K-1 of the K distinct labels (-1 marks missing: negative or NaN) and the K original values, sorted."
+    y = np.asarray(labels)
+    if y.ndim != 1: raise ValueError(f"labels must be 1-D, got shape {y.shape}")
+    if y.dtype.kind in 'iu': miss = y < 0
+    elif y.dtype.kind == 'f':
+        miss = np.isnan(y) | (y < 0)
+        if (y[~miss] != np.round(y[~miss])).any(): raise TypeError("labels must be whole numbers or strings, found fractional values")
+    elif y.dtype.kind in 'bUS': miss = np.zeros(len(y), bool)
+    else: raise TypeError(f"labels must be integers or strings, got dtype {y.dtype}: convert them, e.g. np.asarray(labels, dtype=str)")
+    values, codes = np.unique(y[~miss], return_inverse=True)
+    out = np.full(len(y), -1, np.int64); out[~miss] = codes
+    return out, values
+
+def num_classes(labels):
+    "The number of distinct labels, missing ones (negative or NaN) not counted."
+    return len(encode_labels(labels)[1])
 
 # %% ../nbs/10_representations.ipynb #a1b2d3f6
 def resolve_device(device='auto'):
@@ -89,9 +155,16 @@ def resolve_device(device='auto'):
 
 # %% ../nbs/10_representations.ipynb #5a6c2ea1
 def l2_normalize(x, eps=1e-12):
-    "Scale every row of `x` to unit Euclidean norm (float32)."
+    "Scale every row of `x` to unit Euclidean norm (float32); all-zero rows stay zero."
     x = np.asarray(x, dtype=np.float32)
-    return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), eps)
+    with np.errstate(over='ignore', under='ignore'): norm = np.linalg.norm(x, axis=1, keepdims=True)   # fixed below
+    out = x / np.maximum(norm, eps)
+    odd = np.flatnonzero(~np.isfinite(norm[:, 0]) | (norm[:, 0] < 1e-18))   # squares overflowed to inf or underflowed to 0
+    odd = odd[x[odd].any(1)]
+    if len(odd):
+        if not np.isfinite(x[odd]).all(): raise ValueError("features contain NaN or inf, or values beyond the float32 range")
+        out[odd] = _unit(x[odd])
+    return out
 
 def standardize(x, fit_rows=None):
     "L2-normalise, subtract the mean of `fit_rows` (all rows by default), L2-normalise again."
@@ -99,8 +172,37 @@ def standardize(x, fit_rows=None):
     mu = x.mean(0) if fit_rows is None else x[fit_rows].mean(0)
     return l2_normalize(x - mu)
 
+# %% ../nbs/10_representations.ipynb #bb901fa2
+def same_content(a, b):
+    "Whether arrays `a` and `b` hold the same values (shape and every entry), compared a chunk at a time."
+    if a is b: return True
+    if np.shape(a) != np.shape(b): return False
+    a = a if isinstance(a, np.ndarray) else np.asarray(a)
+    for s, c in _chunks(a):
+        same = np.array_equal(c, np.asarray(b[s:s + len(c)])); release_pages(b)
+        if not same: return False
+    return True
+
+def fingerprint(arrays):
+    "A content hash (hex) of an array or a list of arrays: shapes, dtypes and all bytes, read a chunk at a time."
+    h = hashlib.blake2b(digest_size=16)
+    for x in ([arrays] if isinstance(arrays, np.ndarray) else arrays):
+        x = x if isinstance(x, np.ndarray) else np.asarray(x)
+        h.update(f'{x.shape}|{x.dtype.str};'.encode())
+        for _, c in _chunks(np.atleast_1d(x)): h.update(np.ascontiguousarray(c))   # C order whatever the layout
+    return h.hexdigest()
+
 # %% ../nbs/10_representations.ipynb #8d7ddefa
 _RESERVED = ('labels', 'split')
+
+def _check_classes(classes, labels, where='classes'):
+    "Refuse class names that do not cover the label values (label value i is named classes[i])."
+    if classes is None: return
+    if isinstance(classes, (str, dict)) or not hasattr(classes, '__len__'):
+        raise TypeError(f"{where} must be a list of class names, got {type(classes).__name__}")
+    if labels is not None and len(labels) and labels.max() >= len(classes):
+        raise ValueError(f"{where} names {len(classes)} classes but the labels take {num_classes(labels)} values up to {labels.max()}: "
+                         "label value i must be the index of a class name (are the names of another dataset?)")
 
 @dataclass
 class Spaces:
@@ -119,7 +221,12 @@ class Spaces:
             if k in _RESERVED: raise ValueError(f"'{k}' is reserved and cannot name a space")
             self.feats[k] = validate_features(v, k, n)
             n = self.feats[k].shape[0]
+        for a, b in itertools.combinations(self.feats, 2):
+            if same_content(self.feats[a], self.feats[b]):
+                warnings.warn(f"spaces '{a}' and '{b}' hold identical features (the same file given twice?): "
+                              "HUME needs two different views to tell tasks apart", stacklevel=3)
         if self.labels is not None: self.labels = validate_labels(self.labels, n)
+        _check_classes(self.classes, self.labels)
         if self.split is not None:
             self.split = np.asarray(self.split).astype(str)
             if self.split.shape != (n,): raise ValueError(f"split must have one entry per sample ({n}), got shape {self.split.shape}")
@@ -166,16 +273,40 @@ def save_spaces(spaces, folder):
     if spaces.classes is not None: atomic_write_text(folder/'classes.json', json.dumps(list(spaces.classes)))
     return folder
 
+# %% ../nbs/10_representations.ipynb #9c334138
+def _load_npy(path, mmap=False):
+    "np.load one file of a feature folder; a file of Python objects gets an error naming it."
+    try: return np.load(path, mmap_mode='r' if mmap else None)
+    except ValueError as e:
+        if 'allow_pickle' not in str(e) and 'Python objects' not in str(e): raise
+        raise TypeError(f"'{path}' holds Python objects (dtype object, e.g. a pandas frame's .values), not numbers: save a numeric "
+                        "array instead, e.g. np.save(path, df.to_numpy(dtype='float32')); for split.npy, np.asarray(split, dtype=str)") from None
+
+def _check_finished(npy):
+    "Refuse a feature file whose extraction metadata (SPACE.json beside it) says it is not complete."
+    meta = npy.with_suffix('.json')
+    try: info = json.loads(meta.read_text())
+    except (OSError, ValueError): return    # no metadata: a file written by other means
+    if isinstance(info, dict) and info.get('complete') is False:
+        raise ValueError(f"'{npy}' is unfinished: '{meta.name}' beside it says complete: false, so its extraction was interrupted "
+                         "and the rows it did not write are zeros; rerun the same extraction to finish it")
+
+# %% ../nbs/10_representations.ipynb #aef32916
 def load_spaces(folder, names=None, mmap=True):
-    "Read a feature folder (one SPACE.npy per space, optional labels.npy, split.npy); `mmap` leaves the arrays on disk."
+    "Read a feature folder (one SPACE.npy per space, optional labels.npy, split.npy, classes.json); `mmap` leaves the arrays on disk."
     folder = Path(folder)
+    if folder.is_file(): raise NotADirectoryError(f"feature folder '{folder}' is a file, not a folder: give the folder holding the SPACE.npy files")
     if not folder.is_dir(): raise FileNotFoundError(f"feature folder '{folder}' does not exist")
     found = sorted(p.stem for p in folder.glob('*.npy') if p.stem not in _RESERVED)
     names = found if names is None else list(names)
     if not names: raise FileNotFoundError(f"no SPACE.npy feature files in '{folder}'")
     missing = [s for s in names if s not in found]
     if missing: raise FileNotFoundError(f"no feature file for space(s) {missing} in '{folder}'; found {found}")
-    feats = {s: np.load(folder/f'{s}.npy', mmap_mode='r' if mmap else None) for s in names}
-    opt = lambda f: np.load(folder/f) if (folder/f).exists() else None
-    classes = json.loads((folder/'classes.json').read_text()) if (folder/'classes.json').exists() else None
-    return Spaces(feats, opt('labels.npy'), opt('split.npy'), folder.name, classes)
+    for s in names: _check_finished(folder/f'{s}.npy')
+    feats = {s: _load_npy(folder/f'{s}.npy', mmap) for s in names}
+    opt = lambda f: _load_npy(folder/f) if (folder/f).exists() else None
+    sp = Spaces(feats, opt('labels.npy'), opt('split.npy'), folder.name)
+    if (cpath := folder/'classes.json').exists():
+        _check_classes(classes := json.loads(cpath.read_text()), sp.labels, f"'{cpath}'")
+        sp.classes = classes
+    return sp

@@ -11,14 +11,13 @@ import numpy as np, torch
 from torch import nn
 from torch.nn.utils import parametrizations, parametrize
 from tqdm import tqdm
-from .representations import validate_features, check_k, l2_normalize, release_pages, _atomic_write
-from .inner import init_probe, soft_cross_entropy, train_probe
-from .solvers import RidgeFactor, ridge_loo_loss, FirstOrderProbe, check_solver
-from .split_merge import orthonormal_rows, propose_split_merge
+from .representations import validate_features, check_k, l2_normalize, release_pages, resolve_device, fingerprint, _atomic_write
+from .inner import get_solver, hume_objective, load_ref
 
 # %% auto #0
-__all__ = ['TASK_PARAMS', 'PRESETS', 'sparsemax', 'TaskEncoder', 'HumeConfig', 'make_config', 'inner_loss', 'hume_loss',
-           'split_merge_step', 'HumeResult', 'fit_hume']
+__all__ = ['TASK_PARAMS', 'PRESETS', 'DEFAULT_PRESET', 'CONFIG_HOOKS', 'sparsemax', 'orthonormal_rows', 'TaskEncoder',
+           'HumeConfig', 'make_config', 'as_config', 'Hook', 'Search', 'run_search', 'Progress', 'Checkpoint',
+           'Callback', 'HumeResult', 'check_spaces', 'fit_hume']
 
 # %% ../nbs/12_search.ipynb #573c8834
 def sparsemax(z, dim=-1):
@@ -30,6 +29,12 @@ def sparsemax(z, dim=-1):
     k = (r * zs > cs).sum(-1, keepdim=True)          # how many entries stay positive
     tau = cs.gather(-1, k - 1) / k.to(z.dtype)
     return torch.clamp(z - tau, min=0).transpose(dim, -1)
+
+# %% ../nbs/12_search.ipynb #043fe6eb
+def orthonormal_rows(w):
+    "The rows of `w` made orthonormal by QR, in order, with signs fixed so that each row keeps its direction."
+    q, r = torch.linalg.qr(w.T)
+    return (q * torch.where(torch.diagonal(r) < 0, -1.0, 1.0).to(q)).T
 
 # %% ../nbs/12_search.ipynb #677683f2
 class _QROrthonormal(nn.Module):
@@ -82,10 +87,10 @@ class HumeConfig:
     entropy_weight: float = 10.0   # weight of the balance term (entropy of the mean labeling)
     grad_clip: float = 1.0         # largest norm of the averaged outer gradient
     anneal_at: tuple = (100, 200)  # iterations at which outer lr and temperature are divided by anneal_factor
-    anneal_factor: float = 10.0
+    anneal_factor: float = 10.0    # what outer lr and temperature are divided by at each milestone
     fixed_inner_init: bool = False # one inner initialisation for every subset (ImageNet setting) instead of a fresh one
-    seed: int = 0
-    device: str = 'cpu'
+    seed: int = 0                  # seeds the task's start, the subsets and the probes' starts
+    device: str = 'auto'           # 'auto' (the GPU when there is one), 'cpu', 'cuda', 'cuda:1', ...
     checkpoint_every: int = 10     # iterations between checkpoints, when a checkpoint path is given
     solver: str = 'sgd'            # inner solver: 'sgd' (the reference), 'ridge' or 'first_order' (see 30_solvers)
     ridge: float = 1e-3            # per-sample ridge penalty of the 'ridge' solver
@@ -101,12 +106,12 @@ class HumeConfig:
         for f in ('inner_lr', 'outer_lr', 'temperature', 'anneal_factor', 'grad_clip'):
             if not getattr(self, f) > 0: raise ValueError(f"{f} must be positive, got {getattr(self, f)}")
         if self.entropy_weight < 0: raise ValueError(f"entropy_weight must be >= 0, got {self.entropy_weight}")
-        check_solver(self.solver)
+        solver = get_solver(self.solver)
         if self.task_param not in TASK_PARAMS: raise KeyError(f"unknown task_param {self.task_param!r}; known: {list(TASK_PARAMS)}")
         if not self.ridge > 0: raise ValueError(f"ridge must be positive, got {self.ridge}")
         if self.split_merge_every < 0: raise ValueError(f"split_merge_every must be >= 0, got {self.split_merge_every}")
-        if self.split_merge_every and self.solver != 'ridge':
-            raise ValueError(f"split/merge moves are judged by the ridge objective: they need solver='ridge', got {self.solver!r}")
+        if self.split_merge_every and not solver.exact_loo:
+            raise ValueError(f"split/merge moves use exact leave-one-out predictions: they need solver='ridge', got {self.solver!r}")
 
     def split_merge_at(self, it):
         "Whether iteration `it` starts with split/merge moves: every `split_merge_every`, with that many left after."
@@ -127,56 +132,130 @@ PRESETS = {
     # measured in 31_fast_search: the reference's labeling quality at a fraction of its cost
     'fast': dict(solver='ridge', task_param='qr', iters=100, n_subsets=1, subset_size=10000, ridge=1e-3, outer_lr=0.01, temperature=0.1,
                  entropy_weight=1.0, anneal_at=(50, 80)),
+    # the small setting of tests, chapters and the workshop: planted problems solved in seconds
+    'tiny': dict(iters=100, n_subsets=2, subset_size=800, inner_steps=30, inner_lr=3.0, outer_lr=0.01, temperature=1.0, anneal_at=(70,)),
     'turtle': dict(solver='first_order', task_param='qr', iters=200, n_subsets=1, subset_size=10000, inner_steps=10, inner_lr=0.01,
                    outer_lr=0.01, temperature=0.1, entropy_weight=1.0, anneal_at=(100, 160)),
 }
 
-def make_config(preset='paper', **overrides):
-    "A `HumeConfig` from a named preset (one of `PRESETS`) with `overrides` on top; None values are ignored."
+DEFAULT_PRESET = 'cpu'   # the preset of every entry point when none is named: minutes on a CPU, not hours
+
+def make_config(preset=None, **overrides):
+    "A `HumeConfig` from a named preset (one of `PRESETS`; default `DEFAULT_PRESET`) with `overrides` on top; None values are ignored."
+    preset = DEFAULT_PRESET if preset is None else preset
     if preset not in PRESETS: raise KeyError(f"unknown preset '{preset}'; known presets: {sorted(PRESETS)}")
     unknown = set(overrides) - {f.name for f in dataclasses.fields(HumeConfig)}
     if unknown: raise TypeError(f"unknown HumeConfig setting(s): {sorted(unknown)}")
     return HumeConfig(**{**PRESETS[preset], **{k: v for k, v in overrides.items() if v is not None}})
 
-# %% ../nbs/12_search.ipynb #b945dc32
-def inner_loss(y, x2, n_train, cfg, init=None, generator=None, factor=None, probe=None):
-    "How badly a linear model on the rows `x2` learns the soft labels `y`, by the configured inner solver."
-    if cfg.solver == 'sgd':   # the reference: train on the first n_train rows, cross-entropy on the rest
-        w, b = train_probe(x2[:n_train], y[:n_train], cfg.inner_steps, cfg.inner_lr, *(init or (None, None)), generator=generator)
-        return soft_cross_entropy(x2[n_train:] @ w.T + b, y[n_train:])
-    if cfg.solver == 'ridge': return ridge_loo_loss(factor if factor is not None else RidgeFactor(x2, cfg.ridge), y)
-    if probe is None: probe = FirstOrderProbe(x2.shape[1], y.shape[1], cfg.inner_steps, cfg.inner_lr, generator=generator, device=x2.device)
-    return probe.loss(x2, y)
+def as_config(config=None, **overrides):
+    "The settings a search runs with: a `HumeConfig` or a preset's name (None: the default preset), with `overrides` on top."
+    if isinstance(config, HumeConfig): return dataclasses.replace(config, **{k: v for k, v in overrides.items() if v is not None})
+    return make_config(config if config is not None else overrides.pop('preset', None), **overrides)
 
-def hume_loss(task, x1, x2, n_train, cfg, temperature, init=None, generator=None, factors=None, probes=None):
-    "HUME's loss on one subset: the inner loss in every space of `x2` (one array or a list), minus the weighted entropy of the mean labeling."
-    y = task(x1, temperature)
-    x2s = list(x2) if isinstance(x2, (list, tuple)) else [x2]
-    per = lambda v, j: None if v is None else (v[j] if isinstance(v, list) else v)
-    ce = torch.stack([inner_loss(y, x, n_train, cfg, per(init, j), generator, per(factors, j), per(probes, j))
-                      for j, x in enumerate(x2s)]).mean()
-    p = y.mean(0)
-    entropy = -(p * torch.log(p.clamp_min(1e-12))).sum()
-    return ce - cfg.entropy_weight * entropy, ce.detach(), entropy.detach()
+# %% ../nbs/12_search.ipynb #ea58e488
+class Hook:
+    "Something the search loop calls at named points; override the points you need. Lower `order` runs first."
+    order = 0
+    def before_fit(self, s): pass
+    def before_subset(self, s): pass
+    def after_iter(self, s): pass
+    def after_fit(self, s): pass
 
-@torch.no_grad()
-def _ridge_objective(w, x1, factors, cfg, temperature):
-    "HUME's loss with the ridge solver for the task weight `w` on these rows: what a split/merge move must lower."
-    y = sparsemax(x1 @ w.T / temperature)
-    p = y.mean(0)
-    ce = torch.stack([ridge_loo_loss(f, y) for f in factors]).mean()
-    return float(ce + cfg.entropy_weight * (p * torch.log(p.clamp_min(1e-12))).sum())
+# %% ../nbs/12_search.ipynb #27d02a04
+class Search:
+    "The state of one search, which the loop and its hooks read and change."
+    def __init__(self, x1, x2s, k, cfg):
+        self.cfg, self.k, self.n, self.dev = cfg, k, len(x1), resolve_device(cfg.device)
+        Solver = get_solver(cfg.solver)
+        self.m = min(cfg.subset_size, self.n)
+        if Solver.heldout and not 1 <= round(cfg.train_frac * self.m) < self.m:
+            raise ValueError(f"subsets of {self.m} samples leave no held-out part with train_frac={cfg.train_frac}")
+        self.full = not Solver.heldout and self.m == self.n   # the same rows, in order, every iteration
+        self.data = _data_signature(x1, x2s, k)
+        self.x1, *self.x2s = (x if _is_lazy(x) else torch.from_numpy(l2_normalize(x)).to(self.dev) for x in (x1, *x2s))
+        self.g = torch.Generator().manual_seed(cfg.seed)
+        self.task = TaskEncoder(x1.shape[1], k, self.g, cfg.task_param).to(self.dev)
+        self.opt = torch.optim.Adam(self.task.parameters(), lr=cfg.outer_lr)
+        self.solvers = [Solver(cfg, x.shape[1], k, self.g, self.dev) for x in x2s]
+        self.start, self.it, self.history, self.seconds = 0, 0, [], 0.0
 
-def split_merge_step(task, opt, x1, factors, cfg, temperature):
-    "Propose split/merge moves (32_split_merge) on these rows; keep them only if HUME's objective falls. The number kept."
-    w = task.weight.detach()
-    w2, moves = propose_split_merge(w, x1, factors, cfg.split_merge_confusion)
-    n = len(moves['merges']) + len(moves['splits'])
-    if n == 0 or _ridge_objective(w2, x1, factors, cfg, temperature) >= _ridge_objective(w, x1, factors, cfg, temperature): return 0
-    task.set_weight(w2)
-    for st in opt.state.values():   # the old momentum would pull the moved rows back
-        if 'exp_avg' in st: st['exp_avg'].zero_()
-    return n
+    def state_dict(self):
+        return dict(config=asdict(self.cfg), data=self.data, it=self.it + 1, task=self.task.state_dict(), opt=self.opt.state_dict(),
+                    generator=self.g.get_state(), solvers=[s.state_dict() for s in self.solvers], history=self.history,
+                    seconds=self.elapsed)
+    def load_state_dict(self, st):
+        self.task.load_state_dict(st['task']); self.opt.load_state_dict(st['opt']); self.g.set_state(st['generator'])
+        for s, s_st in zip(self.solvers, st['solvers']): s.load_state_dict(s_st)
+        self.start, self.history, self.seconds = st['it'], st['history'], st['seconds']
+    @property
+    def elapsed(self): return self.seconds + time.time() - self.t0
+
+# %% ../nbs/12_search.ipynb #ef52005f
+def _prepare_rows(s):
+    "Read the next subset's rows (all rows when `s.full`) and prepare every solver on them."
+    idx = torch.arange(s.n, device=s.dev) if s.full else torch.randperm(s.n, generator=s.g)[:s.m].to(s.dev)
+    s.rows1 = _rows(s.x1, idx, s.dev)
+    for solver, x in zip(s.solvers, s.x2s): solver.prepare(_rows(x, idx, s.dev))
+
+def _iteration(s, hooks):
+    "One outer step: the mean gradient of HUME's objective over `n_subsets` subsets, clipped, one Adam step."
+    cfg = s.cfg
+    s.lr, s.temperature = cfg.schedule(s.it)
+    for grp in s.opt.param_groups: grp['lr'] = s.lr
+    s.opt.zero_grad()
+    stats = np.zeros(3)
+    for s.subset in range(cfg.n_subsets):
+        if not s.full: _prepare_rows(s)
+        for h in hooks: h.before_subset(s)
+        loss, inner, entropy = hume_objective(s.task(s.rows1, s.temperature), s.solvers, cfg.entropy_weight)
+        (loss / cfg.n_subsets).backward()   # accumulate the mean gradient; each subset's graph is freed at once
+        stats += [loss.item(), inner.item(), entropy.item()]
+    gnorm = float(torch.nn.utils.clip_grad_norm_(s.task.parameters(), cfg.grad_clip))
+    s.opt.step()
+    loss, inner, entropy = stats / cfg.n_subsets
+    s.history.append(dict(it=s.it, loss=loss, heldout_ce=inner, entropy=entropy, grad_norm=gnorm, lr=s.lr, temperature=s.temperature))
+
+def run_search(s, hooks=()):
+    "Run the search `s` from where it stands to `iters`, calling `hooks` (sorted by `order`) at their points."
+    hooks = sorted(hooks, key=lambda h: h.order)
+    for h in hooks: h.before_fit(s)
+    if s.full: _prepare_rows(s)
+    s.t0 = time.time()
+    for s.it in range(s.start, s.cfg.iters):
+        _iteration(s, hooks)
+        for h in hooks: h.after_iter(s)
+    for h in hooks: h.after_fit(s)
+    return s
+
+# %% ../nbs/12_search.ipynb #e67daa7e
+class Progress(Hook):
+    "A progress bar with the current loss, inner loss and entropy."
+    order = 10
+    def before_fit(self, s): self.bar = tqdm(total=s.cfg.iters, initial=s.start, desc='HUME search')
+    def after_iter(self, s):
+        h = s.history[-1]; self.bar.update(1)
+        self.bar.set_postfix(loss=f"{h['loss']:.4f}", ce=f"{h['heldout_ce']:.4f}", H=f"{h['entropy']:.3f}")
+    def after_fit(self, s): self.bar.close()
+
+class Checkpoint(Hook):
+    "Resume from `path` when it exists; save the search there atomically every `checkpoint_every` iterations and at the end."
+    order = 20
+    def __init__(self, path): self.path = Path(path)
+    def before_fit(self, s):
+        if not self.path.exists(): return
+        st = torch.load(self.path, map_location=s.dev, weights_only=False)
+        if st['config'] != asdict(s.cfg) or st['data'] != s.data:
+            raise ValueError(f"checkpoint '{self.path}' belongs to another run (other settings or data); remove it or choose another path")
+        s.load_state_dict(st)
+    def after_iter(self, s):
+        if (s.it + 1) % s.cfg.checkpoint_every == 0 or s.it + 1 == s.cfg.iters: _atomic_torch_save(s.state_dict(), self.path)
+
+class Callback(Hook):
+    "Call `f(iteration, record)` after every iteration (the record is the history's last entry)."
+    order = 30
+    def __init__(self, f): self.f = f
+    def after_iter(self, s): self.f(s.it, s.history[-1])
 
 # %% ../nbs/12_search.ipynb #b1339de3
 @dataclass
@@ -191,7 +270,7 @@ class HumeResult:
     def k(self): return self.weight.shape[0]
     def predict(self, x1):
         "The labeling of phi1 features `x1`: argmax of W x, rows L2-normalised as in the search."
-        x1 = validate_features(x1, 'phi1')
+        x1 = validate_features(x1, 'phi1', spread=False)   # a batch to label may repeat one sample
         if x1.shape[1] != self.weight.shape[1]:
             raise ValueError(f"phi1 has {x1.shape[1]} features but the task was found on {self.weight.shape[1]}")
         out = []
@@ -202,11 +281,8 @@ class HumeResult:
 def _atomic_torch_save(obj, path): return _atomic_write(path, lambda f: torch.save(obj, f), 'wb')
 
 def _data_signature(x1, x2s, k):
-    "Shapes and a few row sums: enough to refuse resuming a checkpoint on other data."
-    rows = lambda x: [round(float(np.asarray(x[i], dtype=np.float64).sum()), 6) for i in (0, len(x) // 2, len(x) - 1)]
-    sig = dict(n=int(x1.shape[0]), d1=int(x1.shape[1]), d2=int(x2s[0].shape[1]), k=int(k), rows1=rows(x1), rows2=rows(x2s[0]))
-    for j, x in enumerate(x2s[1:], 3): sig |= {f'd{j}': int(x.shape[1]), f'rows{j}': rows(x)}   # two-space signatures unchanged
-    return sig
+    "K and a hash of every byte of every space: a checkpoint resumes only on exactly the data it was made on."
+    return dict(k=int(k), n=int(x1.shape[0]), fingerprint=fingerprint([x1, *x2s]))
 
 # %% ../nbs/12_search.ipynb #5e0c7690
 def _as_spaces(x2):
@@ -226,76 +302,24 @@ def _rows(x, idx, dev):
     release_pages(x)
     return torch.from_numpy(l2_normalize(out)).to(dev)
 
-def fit_hume(x1, x2, k, config=None, checkpoint=None, progress=True, callback=None, **overrides):
-    "Find the labeling of phi1 (`x1`, N x d1) into `k` classes that linear models on phi2 (`x2`, N x d2, or a list of spaces) learn best."
-    cfg = config if config is not None else make_config(**overrides)
-    if config is not None and overrides: cfg = dataclasses.replace(config, **overrides)
+# %% ../nbs/12_search.ipynb #d14f8033
+CONFIG_HOOKS = {'split_merge_every': 'hume_nb.split_merge:SplitMerge'}   # a setting that is on -> the hook it adds
+
+def check_spaces(x1, x2, k):
+    "Validated phi1, the list of phi2 spaces and K: the same rows everywhere, finite numbers, K that the data can hold."
     x1 = validate_features(x1, 'phi1')
     x2s = [validate_features(x, f'phi{j + 2}', x1.shape[0]) for j, x in enumerate(_as_spaces(x2))]
     if not x2s: raise ValueError("x2 must hold at least one space")
-    n = x1.shape[0]; k = check_k(k, n)
-    m = min(cfg.subset_size, n); n_tr = int(round(cfg.train_frac * m))
-    if cfg.solver == 'sgd' and not 1 <= n_tr < m:
-        raise ValueError(f"subsets of {m} samples leave no held-out part with train_frac={cfg.train_frac}")
-    full = cfg.solver != 'sgd' and m == n   # the fast solvers on all rows: the same rows, in order, every iteration
-    sig, dev = _data_signature(x1, x2s, k), torch.device(cfg.device)
-    t1, *t2s = (x if _is_lazy(x) else torch.from_numpy(l2_normalize(x)).to(dev) for x in (x1, *x2s))
-    g = torch.Generator().manual_seed(cfg.seed)
-    task = TaskEncoder(x1.shape[1], k, g, cfg.task_param).to(dev)
-    opt = torch.optim.Adam(task.parameters(), lr=cfg.outer_lr)
-    fixed_init = [init_probe(x.shape[1], k, g, dev) for x in x2s] if cfg.fixed_inner_init else None
-    probes = [FirstOrderProbe(x.shape[1], k, cfg.inner_steps, cfg.inner_lr, generator=g, device=dev) for x in x2s] \
-             if cfg.solver == 'first_order' else None
-    start, history, seconds = 0, [], 0.0
-    ckpt = Path(checkpoint) if checkpoint else None
-    if ckpt is not None and ckpt.exists():
-        st = torch.load(ckpt, map_location=dev, weights_only=False)
-        if st['config'] != asdict(cfg) or st['data'] != sig:
-            raise ValueError(f"checkpoint '{ckpt}' belongs to another run (other settings or data); remove it or choose another path")
-        task.load_state_dict(st['task']); opt.load_state_dict(st['opt']); g.set_state(st['generator'])
-        fixed_init, start, history, seconds = st['fixed_init'], st['it'], st['history'], st['seconds']
-        for p_, s_ in zip(probes or [], st.get('probes') or []): p_.state = s_
+    return x1, x2s, check_k(k, x1.shape[0])
 
-    all_rows = torch.arange(n, device=dev)
-    # the ridge factor of all rows does not depend on the labeling: computed once when every iteration uses all rows
-    factors = [RidgeFactor(_rows(t, all_rows, dev), cfg.ridge) for t in t2s] if full and cfg.solver == 'ridge' else None
-    x1_all = _rows(t1, all_rows, dev) if full else None
-    x2_all = [_rows(t, all_rows, dev) for t in t2s] if full and factors is None else None
-
-    t0 = time.time()
-    def save(it):
-        _atomic_torch_save(dict(config=asdict(cfg), data=sig, it=it, task=task.state_dict(), opt=opt.state_dict(),
-                                generator=g.get_state(), fixed_init=fixed_init, history=history,
-                                probes=[p_.state for p_ in probes] if probes else None,
-                                seconds=seconds + time.time() - t0), ckpt)
-
-    bar = tqdm(range(start, cfg.iters), total=cfg.iters, initial=start, desc='HUME search', disable=not progress)
-    for it in bar:
-        lr, temp = cfg.schedule(it)
-        for grp in opt.param_groups: grp['lr'] = lr
-        opt.zero_grad()
-        stats, moved = np.zeros(3), 0
-        for si in range(cfg.n_subsets):
-            if full: a, b = x1_all, (x2_all or [f.x[:, :-1] for f in factors])
-            else:
-                idx = torch.randperm(n, generator=g)[:m].to(dev)
-                a, b = _rows(t1, idx, dev), [_rows(t, idx, dev) for t in t2s]
-            init, fs = None, factors
-            if cfg.solver == 'sgd': init = fixed_init if fixed_init is not None else [init_probe(x.shape[1], k, g, dev) for x in x2s]
-            if si == 0 and cfg.split_merge_at(it):   # moves on this iteration's first subset, judged there
-                fs = factors or [RidgeFactor(x, cfg.ridge) for x in b]
-                moved = split_merge_step(task, opt, a, fs, cfg, temp)
-            loss, ce, ent = hume_loss(task, a, b, n_tr, cfg, temp, init=init, factors=fs, probes=probes)
-            (loss / cfg.n_subsets).backward()   # accumulate the mean gradient; each subset's graph is freed at once
-            stats += [loss.item(), ce.item(), ent.item()]
-        gnorm = float(torch.nn.utils.clip_grad_norm_(task.parameters(), cfg.grad_clip))
-        opt.step()
-        loss, ce, ent = stats / cfg.n_subsets
-        history.append(dict(it=it, loss=loss, heldout_ce=ce, entropy=ent, grad_norm=gnorm, lr=lr, temperature=temp))
-        if cfg.split_merge_every: history[-1]['moves'] = moved
-        bar.set_postfix(loss=f'{loss:.4f}', ce=f'{ce:.4f}', H=f'{ent:.3f}')
-        if ckpt is not None and ((it + 1) % cfg.checkpoint_every == 0 or it + 1 == cfg.iters): save(it + 1)
-        if callback is not None: callback(it, history[-1])
-    bar.close()
-    w = task.weight.detach().cpu().numpy().astype(np.float32)
-    return HumeResult(w, history, asdict(cfg), seconds + time.time() - t0)
+def fit_hume(x1, x2, k, config=None, checkpoint=None, progress=True, callback=None, hooks=(), **overrides):
+    "Find the labeling of phi1 (`x1`, N x d1) into `k` classes that linear models on phi2 (`x2`, N x d2, or a list of spaces) learn best."
+    cfg = as_config(config, **overrides)
+    x1, x2s, k = check_spaces(x1, x2, k)
+    s = Search(x1, x2s, k, cfg)
+    hooks = [*(load_ref(h)(cfg) for name, h in CONFIG_HOOKS.items() if getattr(cfg, name)), *hooks]
+    if checkpoint: hooks.append(Checkpoint(checkpoint))
+    if progress: hooks.append(Progress())
+    if callback is not None: hooks.append(Callback(callback))
+    run_search(s, hooks)
+    return HumeResult(s.task.weight.detach().cpu().numpy().astype(np.float32), s.history, asdict(cfg), s.elapsed)

@@ -4,12 +4,11 @@
 
 # %% ../nbs/30_solvers.ipynb #0ebdda23
 from __future__ import annotations
-import math
 import torch
-from .inner import init_probe, soft_cross_entropy
+from .inner import InnerSolver, init_probe, soft_cross_entropy
 
 # %% auto #0
-__all__ = ['INNER_SOLVERS', 'RidgeFactor', 'label_variance', 'ridge_loo_loss', 'FirstOrderProbe', 'check_solver']
+__all__ = ['RidgeFactor', 'label_variance', 'ridge_loo_loss', 'FirstOrderProbe', 'RidgeSolver', 'FirstOrderSolver']
 
 # %% ../nbs/30_solvers.ipynb #1f1b7c4c
 def _with_bias(x): return torch.cat([x, torch.ones(len(x), 1, dtype=x.dtype, device=x.device)], 1)
@@ -44,8 +43,9 @@ def label_variance(y):
     return (y - y.mean(0)).pow(2).sum(-1).mean(0).clamp_min(1e-12)
 
 def ridge_loo_loss(factor, y, relative=True):
-    "Leave-one-out squared error of a ridge regression from the factor's rows to the soft labels `y`, relative to their variance."
-    err = factor.loo_residuals(y).pow(2).sum(1).mean()
+    "Leave-one-out squared error of a ridge regression from the factor's rows to soft labels `y` (n x k, or n x seeds x k), relative to their variance."
+    if y.dim() == 2: err = factor.loo_residuals(y).pow(2).sum(1).mean()
+    else: err = factor.loo_residuals(y.reshape(len(y), -1)).pow(2).view(y.shape).sum(2).mean(0)   # seeds share one solve
     # divided by the labels' own variance (1 - leave-one-out R^2): the raw error rewards soft, uncertain labels
     return err / label_variance(y) if relative else err
 
@@ -81,13 +81,17 @@ class FirstOrderProbe:
         return soft_cross_entropy(x @ w.T + b, y)
 
 # %% ../nbs/30_solvers.ipynb #104f2526
-INNER_SOLVERS = {
-    'sgd': 'the reference: a cold-started probe, unrolled SGD steps, second-order hypergradient, held-out cross-entropy',
-    'ridge': 'ridge regression in closed form, exact leave-one-out squared error, hypergradient through the solve',
-    'first_order': "TURTLE's first-order hypergradient: a warm-started probe fitted by Adam, its cross-entropy w.r.t. the labels",
-}
+class RidgeSolver(InnerSolver):
+    "Ridge regression with its exact leave-one-out error relative to the labels' variance; one factor per set of rows."
+    exact_loo = batched = True
+    def prepare(self, x): self.factor = RidgeFactor(x, self.cfg.ridge); return self
+    def loss(self, y): return ridge_loo_loss(self.factor, y)
 
-def check_solver(name):
-    "Return `name` if it is a known inner solver, else a KeyError listing them."
-    if name not in INNER_SOLVERS: raise KeyError(f"unknown inner solver {name!r}; known solvers: {sorted(INNER_SOLVERS)}")
-    return name
+class FirstOrderSolver(InnerSolver):
+    "TURTLE's first-order hypergradient: a warm-started probe fitted by Adam, its cross-entropy w.r.t. the labels."
+    def __init__(self, cfg, d, k, generator=None, device='cpu'):
+        super().__init__(cfg, d, k, generator, device)
+        self.probe = FirstOrderProbe(d, k, cfg.inner_steps, cfg.inner_lr, generator=generator, device=device)
+    def loss(self, y): return self.probe.loss(self.x, y)
+    def state_dict(self): return dict(probe=self.probe.state)
+    def load_state_dict(self, state): self.probe.state = state['probe']

@@ -5,16 +5,12 @@
 # %% ../nbs/32_split_merge.ipynb #84b433b8
 from __future__ import annotations
 import numpy as np, torch
+from .inner import hume_objective
 from .solvers import RidgeFactor
+from .search import Hook, orthonormal_rows, sparsemax
 
 # %% auto #0
-__all__ = ['orthonormal_rows', 'ridge_confusion', 'planted_classes', 'split_rows', 'propose_split_merge']
-
-# %% ../nbs/32_split_merge.ipynb #b4b532e3
-def orthonormal_rows(w):
-    "The rows of `w` made orthonormal by QR, in order, with signs fixed so that each row keeps its direction."
-    q, r = torch.linalg.qr(w.T)
-    return (q * torch.where(torch.diagonal(r) < 0, -1.0, 1.0).to(q)).T
+__all__ = ['ridge_confusion', 'planted_classes', 'split_rows', 'propose_split_merge', 'split_merge_step', 'SplitMerge']
 
 # %% ../nbs/32_split_merge.ipynb #41bd403b
 @torch.no_grad()
@@ -89,3 +85,28 @@ def propose_split_merge(w, x1, factors, min_confusion=0.2, min_size=4):
         splits.append((c, f))
     unused = free[len(splits):]                   # freed rows with no class to split keep their old direction
     return orthonormal_rows(w2), dict(merges=merges, splits=splits, unused=unused)
+
+# %% ../nbs/32_split_merge.ipynb #bb0a9e55
+@torch.no_grad()
+def _objective(w, x1, solvers, cfg, temperature):
+    "HUME's objective for the task weight `w` on these rows."
+    return float(hume_objective(sparsemax(x1 @ w.T / temperature), solvers, cfg.entropy_weight)[0])
+
+def split_merge_step(task, opt, x1, solvers, cfg, temperature):
+    "Propose moves on these rows (solvers prepared on them); keep them only if HUME's objective falls. The number kept."
+    w = task.weight.detach()
+    w2, moves = propose_split_merge(w, x1, [s.factor for s in solvers], cfg.split_merge_confusion)
+    n = len(moves['merges']) + len(moves['splits'])
+    if n == 0 or _objective(w2, x1, solvers, cfg, temperature) >= _objective(w, x1, solvers, cfg, temperature): return 0
+    task.set_weight(w2)
+    for st in opt.state.values():   # the old momentum would pull the moved rows back
+        if 'exp_avg' in st: st['exp_avg'].zero_()
+    return n
+
+class SplitMerge(Hook):
+    "Split/merge moves on the first subset of every `split_merge_every`-th iteration; the number kept goes in the history."
+    def __init__(self, cfg): self.moved = 0
+    def before_subset(self, s):
+        if s.subset == 0:
+            self.moved = split_merge_step(s.task, s.opt, s.rows1, s.solvers, s.cfg, s.temperature) if s.cfg.split_merge_at(s.it) else 0
+    def after_iter(self, s): s.history[-1]['moves'] = self.moved

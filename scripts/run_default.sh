@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The main job: HUME on the built-in offline default (Fashion-MNIST, EfficientNet-Lite0 -> MobileNetV2), results in runs/default.
+# The main job: HUME on the built-in offline default (Fashion-MNIST, phi1 = MobileNetV2, phi2 = EfficientNet-Lite0), results in runs/default.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh

@@ -1,9 +1,12 @@
-"Extraction into a memory-mapped file: killed with SIGKILL and resumed, and shared by two processes under torchrun (gloo)."
+"Extraction into a memory-mapped file: killed with SIGKILL and resumed, shared by two processes under torchrun (gloo); the dataset grammar of every entry point."
 import dataclasses, json, os, signal, subprocess, sys, time, textwrap
+from pathlib import Path
 import numpy as np, pytest
-from hume_nb.datasets import load_digits
+from hume_nb.datasets import load_digits, planted_spaces
 from hume_nb.encoders import get_encoder, extract_features
 from hume_nb.extraction import extract_to_memmap, done_rows
+from hume_nb.representations import save_spaces
+from hume_nb.sources import DatasetSpec, parse_dataset, get_spaces
 
 ARGS = dict(size=32, batch_size=8, chunk_size=16, dataset='digits160')
 ENV = os.environ | {'OMP_NUM_THREADS': '1'}
@@ -91,3 +94,59 @@ def test_throughput_script_prints_its_table(root):
     rows = [l.split('|')[1:-1] for l in r.stdout.splitlines() if l.startswith('| ') and 'images/s' not in l]
     assert [(m.strip(), px.strip(), p.strip()) for m, px, _, p, _, _ in rows] == [('mobilenetv2', '32', 'fp32'), ('efficientnet_lite0', '32', 'fp32')]
     assert all(float(ips) > 0 for *_, ips in rows) and 'skipped on the CPU: pass --giant' in r.stdout
+
+@pytest.fixture
+def scratch(tmp_path, monkeypatch):
+    "A working directory with a feature folder, a folder named like a registered dataset, an image folder and a file."
+    monkeypatch.chdir(tmp_path)
+    for f in ('feats', 'digits', 'imgs/cat', 'rel/representations'): os.makedirs(f)
+    Path('notes.txt').write_text('not a folder')
+    return tmp_path
+
+@pytest.mark.parametrize('spec, parsed', [
+    ('cifar10', DatasetSpec('name', name='cifar10')), ('fashion_mnist', DatasetSpec('name', name='fashion_mnist')),
+    ('imagefolder:imgs', DatasetSpec('imagefolder', path=Path('imgs'))),
+    ('released:rel:cifar10', DatasetSpec('released', name='cifar10', path=Path('rel'))),
+    ('feats', DatasetSpec('folder', path=Path('feats'))), ('./feats', DatasetSpec('folder', path=Path('feats'))),
+    ('./digits', DatasetSpec('folder', path=Path('digits'))), ('imgs/cat', DatasetSpec('folder', path=Path('imgs/cat')))])
+def test_parse_dataset_cases(scratch, spec, parsed):
+    assert parse_dataset(spec) == parsed
+
+@pytest.mark.parametrize('spec, error, message', [
+    ('digits', ValueError, "write './digits' for the folder"),                       # a name never shadows a folder silently
+    ('notes.txt', NotADirectoryError, "'notes.txt' is a file, not a feature folder"),
+    ('./notes.txt', NotADirectoryError, "is a file, not a feature folder"),
+    ('imagefolder:notes.txt', NotADirectoryError, "image folder 'notes.txt' is a file, not a folder"),
+    ('released:notes.txt:cifar10', NotADirectoryError, "'notes.txt' is a file, not a folder"),
+    ('cifar7', FileNotFoundError, "neither a registered dataset ['cifar10', 'cifar100_20', 'digits', 'fashion_mnist', 'imagenet', 'stl10']"),
+    ('./nowhere', FileNotFoundError, "'fashion_mnist'"),                             # a missing path lists the known names
+    ('imagefolder:nowhere', FileNotFoundError, "image folder 'nowhere' does not exist"),
+    ('released:rel', ValueError, "'released:ROOT:DATASET'"), ('', TypeError, 'a dataset is written as')])
+def test_parse_dataset_errors(scratch, spec, error, message):
+    with pytest.raises(error) as e: parse_dataset(spec)
+    assert message in str(e.value), str(e.value)
+
+def test_get_spaces_reads_only_the_named_spaces_memory_mapped(tmp_path):
+    sp = planted_spaces(n=120, k=3)
+    save_spaces(sp, tmp_path/'f'); np.save(tmp_path/'f'/'phi3.npy', sp['phi1'][:, :4])
+    got = get_spaces(str(tmp_path/'f'), ['phi2', 'phi3'], 'phi1')
+    assert got.names == ['phi2', 'phi3', 'phi1'] and all(isinstance(got[s], np.memmap) for s in got.names)
+    assert get_spaces(tmp_path/'f', 'phi1', 'phi1').names == ['phi1']
+    np.testing.assert_array_equal(got['phi2'], sp['phi2']); np.testing.assert_array_equal(got.labels, sp.labels)
+
+def test_get_spaces_of_images_go_through_the_one_cache_format(tmp_path):
+    sp = get_spaces('digits', 'mobilenetv2', 'efficientnet_lite0', n_train=40, n_test=8, image_size=32, cache_dir=tmp_path,
+                    device='cpu', progress=False)
+    assert sp.names == ['mobilenetv2', 'efficientnet_lite0'] and sp.n == 48
+    metas = [json.loads(p.read_text()) for p in sorted(tmp_path.glob('*.json'))]
+    assert len(metas) == 2 and all(m['complete'] and m['n'] == 48 and m['dataset'] == 'digits' for m in metas)
+    assert {m['model'] for m in metas} == {'mobilenetv2', 'efficientnet_lite0'}
+
+def test_command_line_refuses_bad_datasets_before_it_starts(tmp_path):
+    (tmp_path/'notes.txt').write_text('x')
+    for spec, message in ((str(tmp_path/'notes.txt'), 'is a file, not a feature folder'), (str(tmp_path), 'names features'),
+                          ('cifar7', 'neither a registered dataset')):
+        r = subprocess.run([sys.executable, '-m', 'hume_nb.extraction', '--dataset', spec, '--encoder', 'mobilenetv2',
+                            '--out', str(tmp_path/'x.npy')], capture_output=True, text=True, env=ENV, timeout=300)
+        assert r.returncode == 2 and message in r.stderr, r.stderr[-2000:]
+    assert not (tmp_path/'x.npy').exists()

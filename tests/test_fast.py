@@ -75,3 +75,23 @@ def test_split_merge_moves_resume_exactly(tmp_path):
     resumed = fit_hume(m1, m2, 30, cfg, checkpoint=tmp_path/'c.pt', progress=False)
     np.testing.assert_array_equal(resumed.weight, straight.weight)
     assert [h['moves'] for h in resumed.history] == kept
+
+def test_a_new_solver_is_one_class_and_one_registry_line(planted, monkeypatch):
+    "A toy inner solver (the soft within-class scatter of phi2) joins the registry with one line and runs in every loop."
+    from hume_nb.inner import InnerSolver, SOLVERS
+    from hume_nb.fast import search_seeds, fit_hume_seeds
+    from hume_nb.landscape import labeling_objective
+    class Scatter(InnerSolver):
+        "How far rows lie from their soft class means in phi2, relative to the spread of all rows."
+        def loss(self, y):
+            means = (y.T @ self.x) / y.sum(0).clamp_min(1e-6)[:, None]
+            return (y * torch.cdist(self.x, means).pow(2)).sum(1).mean() / self.x.var(0).sum()
+    monkeypatch.setitem(SOLVERS, 'scatter', Scatter)          # the one line
+    cfg = make_config('tiny', solver='scatter', iters=15)
+    x1, x2 = planted['phi1'], planted['phi2']
+    res = fit_hume(x1, x2, 4, cfg, progress=False)
+    assert len(res.history) == 15 and res.history[-1]['heldout_ce'] < res.history[0]['heldout_ce']
+    runs, scores, info = search_seeds(x1, x2, 4, 2, cfg, score_folds=3, progress=False)
+    assert info['batched'] is False and len(runs) == 2                  # not batched: the class says it takes one seed at a time
+    with pytest.raises(ValueError, match='use fit_hume'): fit_hume_seeds(x1, x2, 4, 2, cfg)
+    assert np.isfinite(labeling_objective(x2, planted.labels, 4, cfg))

