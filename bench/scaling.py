@@ -7,13 +7,15 @@ linearly separable in both spaces, with ImageNet-like shapes d1=2048, d2=1536, K
 moves every 5 iterations repair the search's merge/split local optima.
 Last run (2-core CPU, nothing else running, 50 iterations, subsets of 20,000): one iteration 4.95 s, search 311 s and
 peak memory 5.1 GB at N = 1.28M (4.72 s and 2.2 GB at 100k); the planted labeling recovered exactly (ACC, NMI, ARI
-1.000) at 100k and 1.28M, ARI 0.986 at 10k (10 rows per class). The whole table is in the README.
+1.000) at 100k and 1.28M, ARI 0.986 at 10k (10 rows per class). The whole table is the section 'scaling' of
+bench/RESULTS.md, which a run with the default sizes rewrites.
 
     python bench/scaling.py --sizes 10000 100000 1280000
 """
 import argparse, json, os, resource, subprocess, sys, time
 from pathlib import Path
 import numpy as np, torch
+from results import write_section
 from hume_nb.search import fit_hume, make_config
 from hume_nb.evaluation import cluster_metrics
 from hume_nb.representations import release_pages
@@ -71,7 +73,7 @@ def main():
     p.add_argument('--entropy-weight', type=float, default=1.0)
     p.add_argument('--split-merge-every', type=int, default=5, help='iterations between split/merge moves; 0 = none')
     p.add_argument('--dir', default='/tmp/hume_nb_scaling')
-    p.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
+    p.add_argument('--device', default='auto', help="'auto': the GPU when there is one")
     p.add_argument('--one', action='store_true', help='internal: run the first size in this process')
     a = p.parse_args()
     if a.one: print(json.dumps(run_one(a, a.sizes[0])), flush=True); return
@@ -82,14 +84,15 @@ def main():
         out = subprocess.run(args, capture_output=True, text=True)
         if out.returncode: raise SystemExit(out.stderr[-3000:])
         rows.append(json.loads(out.stdout.strip().splitlines()[-1])); print(json.dumps(rows[-1]), flush=True)
-    print(f'\nd1={a.d1} d2={a.d2} K={a.k} subset={a.subset} iters={a.iters} outer lr={a.outer_lr} T={a.temperature} '
-          f'entropy weight={a.entropy_weight} split/merge every {a.split_merge_every} storage={a.dtype} device={a.device} '
-          f'threads={torch.get_num_threads()}\n')
-    print('| N | data (s) | setup (s) | one iteration (s) | search (s) | moves kept | read-out (s) | peak memory (GB) | ACC | NMI | ARI |')
-    print('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
-    for r in rows:
-        print(f"| {r['n']:,} | {r['data_s']} | {r['setup_s']} | {r['iter_s']} | {r['search_s']} | {r['moves']} | {r['predict_s']} | {r['peak_gb']} | "
-              f"{r['acc']:.3f} | {r['nmi']:.3f} | {r['ari']:.3f} |")
+    lines = [f'`python bench/scaling.py`: d1={a.d1}, d2={a.d2}, K={a.k}, subsets of {a.subset:,} rows, {a.iters} iterations, outer lr '
+             f'{a.outer_lr}, temperature {a.temperature}, entropy weight {a.entropy_weight}, split/merge every {a.split_merge_every}, '
+             f'{a.dtype} on disk, device {a.device}, {torch.get_num_threads()} threads.', '',
+             '| N | data (s) | setup (s) | one iteration (s) | search (s) | moves kept | read-out (s) | peak memory (GB) | ACC | NMI | ARI |',
+             '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|']
+    lines += [f"| {r['n']:,} | {r['data_s']} | {r['setup_s']} | {r['iter_s']} | {r['search_s']} | {r['moves']} | {r['predict_s']} | "
+              f"{r['peak_gb']} | {r['acc']:.3f} | {r['nmi']:.3f} | {r['ari']:.3f} |" for r in rows]
+    print('\n' + '\n'.join(lines))
+    if a.sizes == p.get_default('sizes'): write_section('scaling', '\n'.join(lines))
 
 if __name__ == '__main__':
     main()

@@ -15,12 +15,13 @@ reference's cross-validated logistic regression, the score of every search run o
 import argparse, json, time
 import numpy as np, torch
 from hume_nb.experiment import RunConfig
-from hume_nb.sources import get_spaces
+from hume_nb.sources import get_spaces, resolve_spaces
 from hume_nb.representations import standardize, resolve_device
 from hume_nb.search import make_config
 from hume_nb.fast import search_seeds
 from hume_nb.ensemble import ensemble_labelings
 from hume_nb.evaluation import cluster_metrics
+from results import write_section
 
 # each mode: its preset and whether its seeds are searched at once; search_seeds numbers the seeds and picks the matching
 # label-free score (cross-validated logistic regression one by one, closed-form leave-one-out accuracy when batched)
@@ -42,6 +43,7 @@ def main():
     p.add_argument('--fast-seeds', type=int, default=10, help='seeds of the fast mode (searched at once, so nearly free)'); p.add_argument('--modes', nargs='+', default=list(MODES))
     p.add_argument('--device', default=d.device)
     a = p.parse_args()
+    (a.phi1,), (a.phi2,) = resolve_spaces(a.dataset, a.phi1, a.phi2)   # one space each: the modes compare on two spaces
     sp = get_spaces(a.dataset, a.phi1, a.phi2, n_train=a.n_train, progress=False)
     tr, te = sp.rows('train'), sp.rows('test')
     X1, X2 = standardize(sp[a.phi1], tr), standardize(sp[a.phi2], tr)
@@ -58,14 +60,16 @@ def main():
                           seed_acc_max=float(np.max(single)), seconds=seconds, seeds=seeds)
         print(json.dumps({name: rows[name]}), flush=True)
     ref = rows.get('reference', {}).get('seconds')
-    print(f'\n{a.dataset}: {len(tr)} search rows, {len(te)} reported, K={k}, device {resolve_device(a.device)}, '
-          f'{torch.get_num_threads()} threads\n')
-    print('| mode | seeds | ACC | NMI | ARI | single-seed ACC mean (min-max) | seconds | time / reference |')
-    print('|---|---:|---:|---:|---:|---:|---:|---:|')
+    lines = [f'`python bench/search_modes.py`: {a.dataset}, phi1 = {a.phi1}, phi2 = {a.phi2}, {len(tr):,} search rows, '
+             f'{len(te):,} reported, K={k}, device {resolve_device(a.device)}, {torch.get_num_threads()} threads.', '',
+             '| mode | seeds | ACC | NMI | ARI | single-seed ACC mean (min-max) | seconds | time / reference |',
+             '|---|---:|---:|---:|---:|---:|---:|---:|']
     for n, r in rows.items():
         ratio = f"{r['seconds'] / ref:.3f} ({ref / r['seconds']:.0f}x faster)" if ref and n != 'reference' else ('1' if ref else '-')
-        print(f"| {n} | {r['seeds']} | {100 * r['acc']:.1f} | {100 * r['nmi']:.1f} | {100 * r['ari']:.1f} | {100 * r['seed_acc_mean']:.1f} "
-              f"({100 * r['seed_acc_min']:.1f}-{100 * r['seed_acc_max']:.1f}) | {r['seconds']:.1f} | {ratio} |")
+        lines.append(f"| {n} | {r['seeds']} | {100 * r['acc']:.1f} | {100 * r['nmi']:.1f} | {100 * r['ari']:.1f} | {100 * r['seed_acc_mean']:.1f} "
+                     f"({100 * r['seed_acc_min']:.1f}-{100 * r['seed_acc_max']:.1f}) | {r['seconds']:.1f} | {ratio} |")
+    print('\n' + '\n'.join(lines))
+    if set(a.modes) == set(MODES) and a.dataset == 'fashion_mnist': write_section('search_modes', '\n'.join(lines))   # the README's table
 
 if __name__ == '__main__':
     main()

@@ -59,6 +59,7 @@ def _fmnist_candidates():
     env = os.environ.get('HUME_NB_FASHION_MNIST')
     return ([Path(env)] if env else []) + [Path('/usr/share/datasets/fashion-mnist'), data_home()/'FashionMNIST'/'raw']
 
+# %% ../nbs/20_datasets.ipynb #57416dd3
 def fashion_mnist_dir(download=False):
     "The folder holding Fashion-MNIST's four IDX files; with `download`, fetch them through torchvision when absent."
     for d in _fmnist_candidates():
@@ -73,6 +74,7 @@ def fashion_mnist_dir(download=False):
         "dpkg-deb -x dataset-fashion-mnist_*.deb DIR' and HUME_NB_FASHION_MNIST=DIR/usr/share/datasets/fashion-mnist, "
         "or pass download=True when online.")
 
+# %% ../nbs/20_datasets.ipynb #b52186de
 def _subsample(n_total, n, rng):
     "Sorted random indices of `n` of `n_total` rows (all rows when `n` is None)."
     if n is None or n >= n_total: return np.arange(n_total)

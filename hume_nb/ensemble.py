@@ -22,6 +22,7 @@ def _fit_logreg(x, y, k, iters=100):
     opt.step(closure)
     return w.detach(), b.detach()
 
+# %% ../nbs/13_selection.ipynb #f60db8ef
 def label_free_score(x2, labels, folds=10, max_samples=None, seed=0, iters=100, device='cpu'):
     "Cross-validated accuracy of unregularised logistic regression on phi2 predicting `labels`: generalisation without true labels."
     x2 = validate_features(x2, 'phi2'); labels = validate_labels(labels, len(x2))
@@ -57,6 +58,7 @@ def majority_vote(labelings, k):
     votes[rows, L[0]] += 1   # half a vote more for the first labeling breaks ties in its favour
     return votes.argmax(1)
 
+# %% ../nbs/13_selection.ipynb #7047fd86
 def ensemble_labelings(labelings, scores, k):
     "HUME's ensemble: align every labeling to the best-scored one, then vote. Returns (labels, index of the best)."
     if len(labelings) != len(scores) or not labelings: raise ValueError(f"{len(labelings)} labelings but {len(scores)} scores")

@@ -31,6 +31,7 @@ def cluster_acc(y_true, y_pred):
     y_true = validate_labels(y_true, len(y_true), 'true labels'); y_pred = validate_labels(y_pred, len(y_true), 'predicted labels')
     return float((match_clusters(y_pred, y_true)[y_pred] == y_true).mean())
 
+# %% ../nbs/14_evaluation.ipynb #f435fde9
 def cluster_metrics(y_true, y_pred):
     "Hungarian accuracy, NMI and ARI of a labeling against the true classes."
     y_true = validate_labels(y_true, len(y_true), 'true labels'); y_pred = validate_labels(y_pred, len(y_true), 'predicted labels')
@@ -67,6 +68,7 @@ def confusion_matrix(y_true, y_pred):
     order = np.argsort(np.where(mapping >= 0, mapping, mapping.size + np.arange(mapping.size)), kind='stable')
     return _contingency(y_pred, y_true)[order].T, order
 
+# %% ../nbs/14_evaluation.ipynb #bbada92d
 def plot_confusion(y_true, y_pred, classes=None, title='found clusters vs true classes', ax=None):
     "A figure of the row-normalised confusion matrix of true classes (rows) and found clusters (columns)."
     import matplotlib.pyplot as plt

@@ -4,7 +4,7 @@
 
 # %% ../nbs/15_experiment.ipynb #7adf4c2b
 from __future__ import annotations
-import dataclasses, json, time
+import dataclasses, json, os, time
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from typing import Optional
@@ -14,35 +14,40 @@ from .search import HumeConfig, DEFAULT_PRESET, make_config
 from .fast import search_seeds
 from .ensemble import ensemble_labelings
 from .evaluation import cluster_metrics, kmeans_baseline, linear_probe_baseline, plot_confusion, results_table
-from .sources import get_spaces
+from .sources import get_spaces, resolve_spaces
 
 # %% auto #0
-__all__ = ['RunConfig', 'run_config', 'parameter_names', 'config_diff', 'run_experiment']
+__all__ = ['RESULT_FILES', 'RunConfig', 'run_config', 'parameter_names', 'config_diff', 'run_experiment']
 
 # %% ../nbs/15_experiment.ipynb #be4d85d8
 @dataclass
 class RunConfig:
     "Every setting of a run, with its default."
     dataset: str = 'fashion_mnist'          # a dataset name, imagefolder:PATH, released:ROOT:NAME, or a feature folder
-    phi1: str = 'mobilenetv2'               # the space the labeling is a linear function of
-    phi2: str = 'efficientnet_lite0'        # the space the inner linear probe is trained in
+    phi1: str | list | None = None          # space(s) the labeling is a linear function of, side by side ('a,b' or a list); None: mobilenetv2 for images, every space for features
+    phi2: str | list | None = None          # space(s) the labeling must be learnable in, each; None: efficientnet_lite0 for images, every space for features
     k: Optional[int] = None                 # number of classes; None: from the dataset's classes or labels
-    out_dir: str = 'runs/default'           # where metrics.json, labels.npy, figures and checkpoints go
-    setting: str = 'inductive'              # 'inductive': search on train rows, report on test rows; 'transductive': all rows
+    out_dir: str = 'runs/default'           # the run's folder: its results are replaced, checkpoints/ is kept to resume
+    setting: Optional[str] = None           # 'inductive': search on train rows, report on test rows; 'transductive': all rows; None: inductive when there are test rows
     preset: str = DEFAULT_PRESET            # the search's settings (see PRESETS in 12_search)
     seeds: int = 5                          # independent searches, combined by the label-free ensemble
     batched: Optional[bool] = None          # all seeds in one search; None: whenever the solver and subset size allow it
     center: bool = True                     # centre every space on the search rows' mean after L2 normalisation
-    n_train: Optional[int] = 10000          # training images drawn at random to search on (None: all)
-    n_test: Optional[int] = None            # test images to report on (None: all)
+    n_train: Optional[int] = 10000          # train rows drawn at random to search on (images or features; all rows without a split); fewer there: all (None: all)
+    n_test: Optional[int] = None            # test rows drawn at random to report on (None: all)
     image_size: int = 96                    # encoder input size in pixels (the foundation encoders use their own)
     score_folds: int = 10                   # folds of the label-free cross-validated score
     score_max_samples: Optional[int] = 5000 # rows the label-free score uses at most
     baselines: bool = True                  # also run k-means and the supervised linear probe
     device: str = 'auto'                    # 'auto' (the GPU when there is one), 'cpu', 'cuda', ...
     cache_dir: Optional[str] = None         # feature cache folder (None: $HUME_NB_CACHE or ~/.cache/hume_nb/features)
+    download: bool = True                   # download a missing registered dataset (offline, the error names the files and their folder)
+    phi1_weights: Optional[str] = None      # a local weights file for phi1's encoder (one encoder), for machines without the network
+    phi2_weights: Optional[str] = None      # a local weights file for phi2's encoder (one encoder)
     search: dict = field(default_factory=dict)   # HumeConfig settings on top of the preset (iters, temperature, ...)
 
+
+# %% ../nbs/15_experiment.ipynb #b69dd97c
 def _as_bool(name, v):
     "A boolean from a bool or from its text ('true'/'false', 'yes'/'no', '1'/'0'); anything else is refused."
     if isinstance(v, bool): return v
@@ -51,13 +56,21 @@ def _as_bool(name, v):
     if t in ('false', 'no', '0'): return False
     raise ValueError(f"{name} must be true or false, got {v!r}")
 
+def _value(f, v):
+    "A run setting as text may give it: booleans read from text, several spaces split at commas."
+    if v is None: return v
+    if f.type in ('bool', 'Optional[bool]'): return _as_bool(f.name, v)
+    if f.name in ('phi1', 'phi2') and isinstance(v, str) and ',' in v: return [s.strip() for s in v.split(',')]
+    return v
+
+# %% ../nbs/15_experiment.ipynb #ac0d4da1
 def run_config(config=None, **settings):
     "A `RunConfig` from `config` (or the defaults) and flat `settings`: run fields, or search settings that go into `search`."
     cfg = dataclasses.replace(config) if config is not None else RunConfig()
     run_fields, search_fields = {f.name: f for f in dataclasses.fields(RunConfig)}, {f.name for f in dataclasses.fields(HumeConfig)}
     search = dict(cfg.search)
     for name, v in settings.items():
-        if name in run_fields and name != 'search': setattr(cfg, name, _as_bool(name, v) if run_fields[name].type in ('bool', 'Optional[bool]') and v is not None else v)
+        if name in run_fields and name != 'search': setattr(cfg, name, _value(run_fields[name], v))
         elif name in search_fields: search[name] = v
         else: raise TypeError(f"unknown setting {name!r}: not a run setting {sorted(run_fields)} nor a search setting {sorted(search_fields)}")
     cfg.search = {k: v for k, v in search.items() if v is not None}
@@ -78,27 +91,79 @@ def config_diff(cfg, preset='paper'):
 def _timed(f, *args, **kwargs):
     t = time.time(); out = f(*args, **kwargs); return out, time.time() - t
 
-def _load(cfg, progress):
-    "The spaces, the search and report rows, K, and each space normalised as the run uses it."
-    sp, t_feats = _timed(get_spaces, cfg.dataset, cfg.phi1, cfg.phi2, cfg.n_train, cfg.n_test, cfg.image_size, cfg.cache_dir,
-                         cfg.device, progress)
-    if cfg.setting == 'inductive' and (sp.split is None or not (sp.split == 'test').any()):
-        raise ValueError(f"the inductive setting needs train and test rows; '{cfg.dataset}' has no test split: use setting='transductive'")
-    fit_rows, eval_rows = (sp.rows('train'), sp.rows('test')) if cfg.setting == 'inductive' else (sp.rows('all'), sp.rows('all'))
+def _say(progress, msg):
+    "One line per stage, flushed, so that a papermill log or a batch job's output shows it as it happens."
+    if progress: print(f'[hume] {msg}', flush=True)
+
+# %% ../nbs/15_experiment.ipynb #85432a8d
+def _own(out_dir):
+    "The run's folder, created and shown writable before anything costly runs."
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out/f'.writable.{os.getpid()}'; probe.write_text(''); probe.unlink()
+    except OSError as e: raise PermissionError(f"out_dir '{out_dir}' cannot be written ({type(e).__name__}: {e}); give a writable folder") from None
+    return out
+
+RESULT_FILES = ('metrics.json', 'results.md', 'confusion.png', 'history.png', 'labels.npy', 'seed_labels.npy', 'run.json')
+
+def _clear(out):
+    "Remove a previous run's results, so that none is read as this run's; its checkpoints stay, to resume from."
+    for f in RESULT_FILES: (out/f).unlink(missing_ok=True)
+
+# %% ../nbs/15_experiment.ipynb #41a6329e
+def _weights(cfg, phi1, phi2):
+    "{encoder: weights file} from phi1_weights / phi2_weights, each for the one encoder its side names."
+    out = {}
+    for side, names, path in (('phi1', phi1, cfg.phi1_weights), ('phi2', phi2, cfg.phi2_weights)):
+        if path is None: continue
+        if len(names) != 1: raise ValueError(f"{side}_weights is one file, for one encoder, but {side} names {names}")
+        if out.setdefault(names[0], path) != path: raise ValueError(f"phi1_weights and phi2_weights differ for the same encoder '{names[0]}'")
+    return out
+
+def _rows(sp, setting, dataset):
+    "The setting (None: inductive when there are test rows, else transductive), the rows to search on and to report on."
+    has_test = sp.split is not None and bool((sp.split == 'test').any())
+    setting = setting or ('inductive' if has_test else 'transductive')
+    if setting == 'inductive' and not has_test:
+        raise ValueError(f"the inductive setting needs train and test rows; '{dataset}' has no test split: use setting='transductive'")
+    return (setting, sp.rows('train'), sp.rows('test')) if setting == 'inductive' else (setting, sp.rows('all'), sp.rows('all'))
+
+# %% ../nbs/15_experiment.ipynb #b185f0a7
+def _load(cfg, phi1, phi2, progress):
+    "The spaces, the setting, the search and report rows, K, and each space normalised as the run uses it."
+    sp, t_feats = _timed(get_spaces, cfg.dataset, phi1, phi2, cfg.n_train, cfg.n_test, cfg.image_size, cfg.cache_dir, cfg.device,
+                         progress, cfg.download, _weights(cfg, phi1, phi2))
+    setting, fit_rows, eval_rows = _rows(sp, cfg.setting, cfg.dataset)
     k = cfg.k
     if k is None:
         if sp.classes is None and sp.labels is None: raise ValueError("k is unknown: pass k, or give the dataset labels.npy or classes.json")
         k = num_classes(sp.labels) if sp.labels is not None else len(sp.classes)   # the distinct labels, not the largest + 1
-    X = {s: standardize(sp[s], fit_rows) if cfg.center else l2_normalize(sp[s]) for s in (cfg.phi1, cfg.phi2)}
-    return sp, fit_rows, eval_rows, check_k(k, len(fit_rows)), X, t_feats
+    X = {s: standardize(sp[s], fit_rows) if cfg.center else l2_normalize(sp[s]) for s in sp.names}
+    return sp, setting, fit_rows, eval_rows, check_k(k, len(fit_rows)), X, t_feats
 
+# %% ../nbs/15_experiment.ipynb #5507d29b
+def _hume(cfg, hcfg, X, k, fit_rows, eval_rows, out, progress):
+    "HUME's seeds on phi1 (its spaces side by side) against each phi2 space, and their label-free ensemble."
+    x1 = np.concatenate([X[s] for s in cfg.phi1], 1) if len(cfg.phi1) > 1 else X[cfg.phi1[0]]
+    x2 = [X[s][fit_rows] for s in cfg.phi2]
+    _say(progress, f"searching {cfg.seeds} seed(s), preset '{cfg.preset}'")
+    t = time.time()
+    runs, scores, how = search_seeds(x1[fit_rows], x2 if len(x2) > 1 else x2[0], k, cfg.seeds, hcfg, cfg.batched, out/'checkpoints',
+                                     cfg.score_folds, cfg.score_max_samples, progress)
+    labelings = [r.predict(x1[eval_rows]) for r in runs]
+    hume, best = ensemble_labelings(labelings, scores, k)
+    _say(progress, f"search done in {time.time() - t:.1f}s; label-free scores {[round(s, 4) for s in scores]}, best seed {how['seeds'][best]}")
+    return runs, scores, how, labelings, hume, best, time.time() - t
+
+# %% ../nbs/15_experiment.ipynb #72fefce6
 def _baselines(cfg, X, labels, k, fit_rows, eval_rows):
-    "k-means on each space and on both concatenated, and the supervised probe on both: (name, labels, seconds) rows."
-    out = [(f'kmeans_{s}', *_timed(kmeans_baseline, X[s], k, fit_rows, eval_rows)) for s in (cfg.phi1, cfg.phi2)]
-    both = np.concatenate([X[cfg.phi1], X[cfg.phi2]], 1)
-    out.append(('kmeans_concat', *_timed(kmeans_baseline, both, k, fit_rows, eval_rows)))
+    "k-means on each space and on all of them concatenated, and the supervised probe on that concatenation: (name, labels, seconds) rows."
+    out = [(f'kmeans_{s}', *_timed(kmeans_baseline, X[s], k, fit_rows, eval_rows)) for s in X]
+    every = np.concatenate(list(X.values()), 1)
+    out.append(('kmeans_concat', *_timed(kmeans_baseline, every, k, fit_rows, eval_rows)))
     probe_rows = (fit_rows, eval_rows) if cfg.setting == 'inductive' else (None, None)
-    return out + [('linear_probe', *_timed(linear_probe_baseline, both, labels, *probe_rows))]
+    return out + [('linear_probe', *_timed(linear_probe_baseline, every, labels, *probe_rows))]
 
 # %% ../nbs/15_experiment.ipynb #06182755
 def _write_json(path, obj): atomic_write_text(path, json.dumps(obj, indent=1, default=str))
@@ -116,33 +181,40 @@ def _history_figure(history, title):
     return fig
 
 # %% ../nbs/15_experiment.ipynb #6016c78f
-def run_experiment(config=None, progress=True, **settings):
-    "Run HUME and its references on a dataset or feature folder (a `RunConfig` and/or its fields); write metrics, labels, figures and tables to `out_dir`."
-    cfg = run_config(config, **settings)
-    if cfg.setting not in ('inductive', 'transductive'): raise ValueError(f"setting must be 'inductive' or 'transductive', got {cfg.setting!r}")
-    if cfg.phi1 == cfg.phi2: print(f"warning: phi1 and phi2 are the same space '{cfg.phi1}'; HUME needs two views to tell tasks apart")
-    if int(cfg.seeds) < 1: raise ValueError(f"seeds must be at least 1, got {cfg.seeds}")
-    hcfg = make_config(cfg.preset, device=cfg.device, **cfg.search)
-    out = Path(cfg.out_dir); out.mkdir(parents=True, exist_ok=True)
-    sp, fit_rows, eval_rows, k, X, t_feats = _load(cfg, progress)
-    t_hume = time.time()
-    runs, scores, how = search_seeds(X[cfg.phi1][fit_rows], X[cfg.phi2][fit_rows], k, cfg.seeds, hcfg, cfg.batched, out/'checkpoints',
-                                     cfg.score_folds, cfg.score_max_samples, progress)
-    labelings = [r.predict(X[cfg.phi1][eval_rows]) for r in runs]
-    hume, best = ensemble_labelings(labelings, scores, k)
-    found = [('hume', hume, time.time() - t_hume), ('hume_best_seed', labelings[best], runs[best].seconds)]
-    y = None if sp.labels is None else sp.labels[eval_rows]
-    if cfg.baselines and y is not None: found += _baselines(cfg, X, sp.labels, k, fit_rows, eval_rows)
-    metrics = {} if y is None else {name: {**cluster_metrics(y, pred), 'seconds': round(sec, 2)} for name, pred, sec in found}
+def _write(out, info, metrics, hume, labelings, history, y, sp):
+    "Every result file of a run, each written atomically."
     atomic_save(out/'labels.npy', hume.astype(np.int64))
     atomic_save(out/'seed_labels.npy', np.stack(labelings).astype(np.int64))
-    info = dict(asdict(cfg), k=k, n_search=len(fit_rows), n_report=len(eval_rows), feature_seconds=round(t_feats, 2),
-                label_free_scores=scores, best_seed=best, **how, config=asdict(hcfg),
-                differs_from_paper={n: dict(run=v, paper=p) for n, (v, p) in config_diff(hcfg).items()})
     _write_json(out/'run.json', info)
-    _save_fig(_history_figure(runs[best].history, f'HUME search, seed {how["seeds"][best]} (best label-free score)'), out/'history.png')
+    _save_fig(_history_figure(history, f'HUME search, seed {info["seeds"][info["best_seed"]]} (best label-free score)'), out/'history.png')
     if y is not None:
         _write_json(out/'metrics.json', metrics)
         atomic_write_text(out/'results.md', results_table(metrics) + '\n')
         _save_fig(plot_confusion(y, hume, sp.classes, f'HUME on {sp.name}'), out/'confusion.png')
+
+# %% ../nbs/15_experiment.ipynb #20a1449e
+def run_experiment(config=None, progress=True, **settings):
+    "Run HUME and its references on a dataset or feature folder (a `RunConfig` and/or its fields); write metrics, labels, figures and tables to `out_dir`."
+    cfg = run_config(config, **settings)
+    if cfg.setting not in (None, 'inductive', 'transductive'): raise ValueError(f"setting must be 'inductive' or 'transductive' (or None), got {cfg.setting!r}")
+    if int(cfg.seeds) < 1: raise ValueError(f"seeds must be at least 1, got {cfg.seeds}")
+    hcfg, out = make_config(cfg.preset, device=cfg.device, **cfg.search), _own(cfg.out_dir)
+    phi1, phi2 = resolve_spaces(cfg.dataset, cfg.phi1, cfg.phi2)
+    if len(set(phi1 + phi2)) == 1: print(f"warning: phi1 and phi2 are the same space '{phi1[0]}'; HUME needs two views to tell tasks apart")
+    _say(progress, f"spaces of '{cfg.dataset}': phi1 = {' + '.join(phi1)}; phi2 = {', '.join(phi2)}")
+    sp, setting, fit_rows, eval_rows, k, X, t_feats = _load(cfg, phi1, phi2, progress)
+    cfg = dataclasses.replace(cfg, phi1=phi1, phi2=phi2, setting=setting)   # what run.json records: the spaces and setting used
+    _clear(out)
+    _say(progress, f"{setting}: search on {len(fit_rows)} rows, report on {len(eval_rows)}, K = {k} (spaces ready in {t_feats:.1f}s)")
+    runs, scores, how, labelings, hume, best, t_hume = _hume(cfg, hcfg, X, k, fit_rows, eval_rows, out, progress)
+    found = [('hume', hume, t_hume), ('hume_best_seed', labelings[best], runs[best].seconds)]
+    y = None if sp.labels is None else sp.labels[eval_rows]
+    if cfg.baselines and y is not None:
+        _say(progress, 'references: k-means on each space and on all of them, the supervised linear probe'); found += _baselines(cfg, X, sp.labels, k, fit_rows, eval_rows)
+    metrics = {} if y is None else {name: {**cluster_metrics(y, pred), 'seconds': round(sec, 2)} for name, pred, sec in found}
+    info = dict(asdict(cfg), spaces=list(X), k=k, n_search=len(fit_rows), n_report=len(eval_rows), feature_seconds=round(t_feats, 2),
+                label_free_scores=scores, best_seed=best, **how, config=asdict(hcfg),
+                differs_from_paper={n: dict(run=v, paper=p) for n, (v, p) in config_diff(hcfg).items()})
+    _write(out, info, metrics, hume, labelings, runs[best].history, y, sp)
+    _say(progress, f"results in '{out}'" + (f": HUME accuracy {metrics['hume']['acc']:.3f}" if metrics else ''))
     return dict(metrics=metrics, labels=hume, info=info, runs=runs, spaces=sp, eval_rows=eval_rows)

@@ -46,6 +46,7 @@ def _workers(num_workers, device):
     if num_workers < 0: raise ValueError(f"num_workers must be 0 or more, got {num_workers}")
     return num_workers
 
+# %% ../nbs/22_extraction.ipynb #b450528c
 def _loader(images, enc, size, ranges, num_workers, device):
     return DataLoader(_Batches(images, enc, size, ranges), batch_size=None, num_workers=num_workers,
                       pin_memory=torch.device(device).type == 'cuda')
@@ -62,6 +63,7 @@ def _fingerprint(images):
     h = hashlib.sha1(str(images.shape).encode()); h.update(np.ascontiguousarray(images).tobytes())
     return h.hexdigest()[:12]
 
+# %% ../nbs/22_extraction.ipynb #2963356c
 def _weights_fingerprint(path):
     "sha1 of the size, first and last MiB of a weights file: content-based, and quick even for a 4 GB ViT-g."
     path = Path(path)
@@ -71,6 +73,7 @@ def _weights_fingerprint(path):
         h.update(f.read(1 << 20)); f.seek(max(0, size - (1 << 20))); h.update(f.read(1 << 20))
     return h.hexdigest()[:12]
 
+# %% ../nbs/22_extraction.ipynb #d14db071
 def _as_images(data, dataset):
     "(uint8 images, dataset name, split counts) of an `ImageDataset`, a dataset name or an array of images."
     if isinstance(data, str): data = load_dataset(data)
@@ -83,6 +86,7 @@ def _as_images(data, dataset):
         raise ValueError(f"images must be uint8 N x H x W (grey) or N x H x W x 3 (RGB), got {data.dtype} {data.shape}")
     return data, dataset or 'images', None
 
+# %% ../nbs/22_extraction.ipynb #540fd160
 def _paths(out_path):
     out = Path(out_path)
     if out.suffix != '.npy': raise ValueError(f"the output file must end in .npy, got '{out}'")
@@ -91,6 +95,7 @@ def _paths(out_path):
 
 def _parts(out): return sorted(out.parent.glob(f'{out.stem}.rank*.json'))
 
+# %% ../nbs/22_extraction.ipynb #4361121c
 def done_rows(out_path):
     "Boolean mask of the rows of a feature file that are finished (from its metadata and the per-process records)."
     out, mpath = _paths(out_path)
@@ -128,6 +133,7 @@ def _prepare(out, mpath, key, chunk_size, extra):
         os.replace(tmp, out)
     return meta
 
+# %% ../nbs/22_extraction.ipynb #f1394863
 def _finish(out, mpath, n_chunks):
     "Fold in every process's finished chunks, check that none is missing and mark the file complete."
     meta = json.loads(mpath.read_text())
@@ -154,6 +160,7 @@ def _on_rank0(rank, world, f):
     if not ok: raise val
     return val
 
+# %% ../nbs/22_extraction.ipynb #8703b21d
 def extract_to_memmap(data, encoder, out_path, size=96, batch_size=256, num_workers=None, device='auto', precision='auto',
                       chunk_size=None, weights_path=None, dataset=None, progress=True):
     "Encode images (an `ImageDataset`, a dataset name or a uint8 array) into the .npy file `out_path`, resumably; return it memory-mapped."

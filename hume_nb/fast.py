@@ -60,17 +60,23 @@ def fit_hume_seeds(x1, x2, k, seeds=5, config=None, progress=True, callback=None
                        seconds / S) for t, h, s in zip(tasks, histories, ids)]
 
 # %% ../nbs/31_fast_search.ipynb #485b6991
-def ridge_loo_accuracy(x2, labels, lam=1e-3, factor=None, chance_corrected=False, device='cpu'):
-    "Leave-one-out accuracy of a ridge classifier on phi2 predicting `labels`: a label-free score in closed form."
+from .representations import validate_labels, check_k
+
+def ridge_loo_accuracy(x2, labels, lam=1e-3, factor=None, chance_corrected=False, device='cpu', k=None, balanced=True):
+    "Leave-one-out accuracy of a ridge classifier on phi2 predicting `labels`, balanced over `k` classes: a label-free score in closed form."
     labels = np.asarray(labels)
     if factor is None:
         x2 = validate_features(x2, 'phi2', len(labels))
         factor = RidgeFactor(torch.from_numpy(l2_normalize(x2)).to(device), lam)
-    _, inv = np.unique(labels, return_inverse=True)
-    k = int(inv.max()) + 1
+    if k is None: _, inv = np.unique(labels, return_inverse=True); k = max(2, int(inv.max()) + 1)   # the classes in use
+    else:
+        inv, k = validate_labels(labels, len(labels)), check_k(k, len(labels))
+        if inv.max() >= k: raise ValueError(f"labels must lie in 0..{k - 1} for k={k}, found {inv.max()}")
     y = torch.nn.functional.one_hot(torch.from_numpy(inv).to(factor.x.device), k).to(factor.x.dtype)
-    pred = (y - factor.loo_residuals(y)).argmax(1).cpu().numpy()   # the left-out fit's prediction: y - r_loo
-    acc = float((pred == inv).mean())
+    hit = (y - factor.loo_residuals(y)).argmax(1).cpu().numpy() == inv   # the left-out fit's prediction: y - r_loo
+    # balanced: each of the k classes weighs 1/k, an empty one scores 0, so no merge or collapse is rewarded
+    hits, sizes = np.bincount(inv, hit, k), np.bincount(inv, minlength=k)
+    acc = float(hits.sum() / len(inv)) if not balanced else float(np.mean(hits / np.maximum(sizes, 1)))
     return (acc - 1 / k) / (1 - 1 / k) if chance_corrected else acc
 
 # %% ../nbs/31_fast_search.ipynb #43acf0fa
@@ -86,7 +92,7 @@ def search_seeds(x1, x2, k, seeds=5, config=None, batched=None, checkpoint_dir=N
     if batched:
         runs = fit_hume_seeds(x1, x2, k, ids, dataclasses.replace(cfg, seed=0), progress=progress)
         factor = RidgeFactor(torch.from_numpy(np.asarray(x2_, np.float32)).to(dev), cfg.ridge)   # phi2 as given, as the score reads it
-        scores, how = [ridge_loo_accuracy(None, r.predict(x1), factor=factor) for r in runs], 'ridge leave-one-out accuracy'
+        scores, how = [ridge_loo_accuracy(None, r.predict(x1), factor=factor, k=k) for r in runs], 'ridge leave-one-out accuracy'
     else:
         ckpt = lambda s: Path(checkpoint_dir)/f'seed{s}.pt' if checkpoint_dir is not None else None
         runs = [fit_hume(x1, x2, k, dataclasses.replace(cfg, seed=s), checkpoint=ckpt(s), progress=progress) for s in ids]
@@ -107,7 +113,7 @@ def choose_config(x1, x2, k, grid, seeds=3, config=None, progress=True):
     factor, table = _score_factor(x2, cfg, len(x1)), []
     for over in tqdm(grid, desc='choosing settings', disable=not progress):
         runs = search_seeds(x1, x2, k, seeds, dataclasses.replace(cfg, **over), progress=False)[0]
-        scores = [ridge_loo_accuracy(None, r.predict(x1), factor=factor) for r in runs]
+        scores = [ridge_loo_accuracy(None, r.predict(x1), factor=factor, k=k) for r in runs]
         table.append(dict(settings=over, score=max(scores), result=runs[int(np.argmax(scores))]))
     best = max(table, key=lambda r: r['score'])
     return best['settings'], table
@@ -122,7 +128,7 @@ def choose_k(x1, x2, ks, seeds=3, tol=0.02, min_share=0.25, config=None, progres
         labs = [r.predict(x1) for r in search_seeds(x1, x2, k, seeds, cfg, progress=False)[0]]
         # a labeling that leaves a class (nearly) empty is a labeling with fewer classes: it says nothing for K
         full = [l for l in labs if np.bincount(l, minlength=k).min() >= min_share * len(l) / k]
-        scores[int(k)] = max((ridge_loo_accuracy(None, l, factor=factor, chance_corrected=True) for l in full), default=float('nan'))
+        scores[int(k)] = max((ridge_loo_accuracy(None, l, factor=factor, chance_corrected=True, k=k) for l in full), default=float('nan'))
     valid = {k: s for k, s in scores.items() if not np.isnan(s)}
     if not valid: raise ValueError(f"no candidate K gave a labeling that uses every class; try smaller K than {sorted(scores)}")
     best = max(valid.values())

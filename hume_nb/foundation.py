@@ -45,6 +45,7 @@ def load_state_dict(path):
         if isinstance(sd, dict) and isinstance(sd.get(key), dict): sd = sd[key]
     return sd
 
+# %% ../nbs/21a_foundation_encoders.ipynb #a25e811c
 def _load_strict(net, sd, what):
     missing, unexpected = net.load_state_dict(sd, strict=False)
     if missing or unexpected:
@@ -174,6 +175,7 @@ def _from_splits(name, parts, classes, n_train, n_test, seed):
         imgs.append(np.asarray(x)[i]); labels.append(np.asarray(y)[i]); split += [part] * len(i)
     return ImageDataset(name, np.concatenate(imgs), np.concatenate(labels).astype(np.int64), np.array(split), list(classes))
 
+# %% ../nbs/21a_foundation_encoders.ipynb #892b709f
 def load_cifar10(n_train=None, n_test=None, seed=0, download=False):
     "CIFAR-10: 50k train / 10k test 32x32 RGB images of 10 classes (torchvision's files under `data_home()`)."
     from torchvision.datasets import CIFAR10
@@ -188,6 +190,7 @@ def load_cifar100_20(n_train=None, n_test=None, seed=0, download=False):
     return _from_splits('cifar100_20', [(d.data, CIFAR100_TO_20[np.asarray(d.targets)]) for d in (tr, te)],
                         list(CIFAR100_SUPERCLASSES), n_train, n_test, seed)
 
+# %% ../nbs/21a_foundation_encoders.ipynb #77b89d84
 def load_stl10(n_train=None, n_test=None, seed=0, download=False):
     "STL-10's labelled images: 5k train / 8k test 96x96 RGB images of 10 classes."
     from torchvision.datasets import STL10
@@ -239,6 +242,7 @@ def _released_file(folder, dataset, split, suffixes):
 
 _FEAT = ('_l2', '')  # the L2-normalised file when both exist
 
+# %% ../nbs/21a_foundation_encoders.ipynb #28f7cf1c
 def load_released(root, dataset, spaces=None):
     "The released features of `dataset` under `root` (representations/SPACE/{dataset}_{split}_l2.npy) as a `Spaces`."
     rep = Path(root)/'representations'

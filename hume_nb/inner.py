@@ -73,6 +73,8 @@ SOLVERS = {
     'sgd': SGDProbe,                                     # the reference (this chapter)
     'ridge': 'hume_nb.solvers:RidgeSolver',              # exact leave-one-out ridge regression (30_solvers)
     'first_order': 'hume_nb.solvers:FirstOrderSolver',   # TURTLE's first-order probe (30_solvers)
+    'kernel_rbf': 'hume_nb.solvers:KernelRBFSolver',     # exact leave-one-out kernel ridge, Gaussian kernel (30_solvers)
+    'kernel_cos': 'hume_nb.solvers:KernelCosSolver',     # exact leave-one-out kernel ridge, arc-cosine kernel (30_solvers)
 }
 
 def load_ref(ref):
@@ -81,6 +83,7 @@ def load_ref(ref):
     mod, _, name = ref.partition(':')
     return getattr(importlib.import_module(mod), name)
 
+# %% ../nbs/11_inner.ipynb #d048108d
 def get_solver(name):
     "The inner solver class registered as `name`."
     if name not in SOLVERS: raise KeyError(f"unknown inner solver {name!r}; known solvers: {sorted(SOLVERS)}")

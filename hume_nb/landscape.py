@@ -37,6 +37,7 @@ def _random_linear(x, k, rng):
     "A labeling that is linear in `x` alone: argmax of `k` random directions (a random linear task of one space)."
     return (x @ rng.standard_normal((x.shape[1], k))).argmax(1)
 
+# %% ../nbs/40_landscape.ipynb #003de0a7
 def labeling_landscape(spaces, phi1, phi2, k, rows=None, fracs=(0, .1, .2, .3, .4, .5, .6, .8, 1.), n_random=3, n_linear=2,
                        seed=0, preset=None, fit_samples=1000, fit_iters=30, **overrides):
     "Score candidate labelings (human, corrupted human, random, k-means, random linear tasks of one space) by HUME's objective and by how linear they are in phi1."
@@ -53,12 +54,14 @@ def labeling_landscape(spaces, phi1, phi2, k, rows=None, fracs=(0, .1, .2, .3, .
                  phi1_fit=label_free_score(X[phi1], lab, folds=3, max_samples=fit_samples, seed=seed, iters=fit_iters))
             for kind, lab in cands]
 
+# %% ../nbs/40_landscape.ipynb #7ec57842
 def landscape_spearman(points, kinds=None):
     "Spearman rank correlation (rho, p-value) between objective and accuracy over the candidates (those whose kind starts with one of `kinds`)."
     pts = [p for p in points if kinds is None or p['kind'].startswith(tuple(kinds))]
     r = spearmanr([p['acc'] for p in pts], [p['objective'] for p in pts])
     return float(r[0]), float(r[1])
 
+# %% ../nbs/40_landscape.ipynb #64edc767
 def plot_landscape(points, title=''):
     "Objective against accuracy for every candidate labeling, with the Spearman rank correlation on the figure."
     import matplotlib.pyplot as plt

@@ -29,6 +29,7 @@ def _atomic_write(path, write, mode):
         raise
     return path
 
+# %% ../nbs/10_representations.ipynb #9b60b53a
 def atomic_save(path, arr):
     "Save `arr` to the .npy file `path` so that readers see the old file or the whole new one, never a part."
     return _atomic_write(path, lambda f: np.save(f, arr), 'wb')
@@ -66,6 +67,7 @@ def _alike(c, ref):
     d = _unit(c.astype(np.float64)); ref = d[0] if ref is None else ref
     return not (np.abs(d - ref) > 1e-6).any(), ref
 
+# %% ../nbs/10_representations.ipynb #4f844b9f
 def _scan_rows(x, name, spread):
     "One chunked pass over space `x`: refuse NaN/inf, values beyond float32, all-zero rows and (with `spread`) rows all alike."
     zero, first, ref, alike = 0, None, None, spread and len(x) > 1
@@ -119,6 +121,7 @@ def validate_labels(y, n, name='labels'):
                          "encode_labels treats negative values (e.g. -1 for unlabelled) as missing")
     return y.astype(np.int64)
 
+# %% ../nbs/10_representations.ipynb #6853f0c5
 def check_k(k, n):
     "Check that the number of classes `k` is an integer with 2 <= k < n."
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)): raise TypeError(f"k must be an integer number of classes, got {k!r}")
@@ -141,6 +144,7 @@ def encode_labels(labels):
     out = np.full(len(y), -1, np.int64); out[~miss] = codes
     return out, values
 
+# %% ../nbs/10_representations.ipynb #eb194d87
 def num_classes(labels):
     "The number of distinct labels, missing ones (negative or NaN) not counted."
     return len(encode_labels(labels)[1])
@@ -166,6 +170,7 @@ def l2_normalize(x, eps=1e-12):
         out[odd] = _unit(x[odd])
     return out
 
+# %% ../nbs/10_representations.ipynb #ee990b3e
 def standardize(x, fit_rows=None):
     "L2-normalise, subtract the mean of `fit_rows` (all rows by default), L2-normalise again."
     x = l2_normalize(x)
@@ -183,6 +188,7 @@ def same_content(a, b):
         if not same: return False
     return True
 
+# %% ../nbs/10_representations.ipynb #d3ec5b45
 def fingerprint(arrays):
     "A content hash (hex) of an array or a list of arrays: shapes, dtypes and all bytes, read a chunk at a time."
     h = hashlib.blake2b(digest_size=16)
@@ -204,6 +210,24 @@ def _check_classes(classes, labels, where='classes'):
         raise ValueError(f"{where} names {len(classes)} classes but the labels take {num_classes(labels)} values up to {labels.max()}: "
                          "label value i must be the index of a class name (are the names of another dataset?)")
 
+# %% ../nbs/10_representations.ipynb #f401d407
+def _check_split(split, n):
+    "The split as strings, checked: one 'train' or 'test' per sample, and some train rows."
+    split = np.asarray(split).astype(str)
+    if split.shape != (n,): raise ValueError(f"split must have one entry per sample ({n}), got shape {split.shape}")
+    bad = set(np.unique(split)) - {'train', 'test'}
+    if bad: raise ValueError(f"split entries must be 'train' or 'test', found {sorted(map(str, bad))}")
+    if not (split == 'train').any(): raise ValueError("split has no 'train' rows to search on")
+    return split
+
+def _warn_identical(feats):
+    "Warn when two spaces hold the same features: HUME needs two different views."
+    for a, b in itertools.combinations(feats, 2):
+        if same_content(feats[a], feats[b]):
+            warnings.warn(f"spaces '{a}' and '{b}' hold identical features (the same file given twice?): "
+                          "HUME needs two different views to tell tasks apart", stacklevel=4)
+
+# %% ../nbs/10_representations.ipynb #4cb9ddde
 @dataclass
 class Spaces:
     "Several frozen representation spaces (name -> N x d array) of the same N samples."
@@ -221,18 +245,10 @@ class Spaces:
             if k in _RESERVED: raise ValueError(f"'{k}' is reserved and cannot name a space")
             self.feats[k] = validate_features(v, k, n)
             n = self.feats[k].shape[0]
-        for a, b in itertools.combinations(self.feats, 2):
-            if same_content(self.feats[a], self.feats[b]):
-                warnings.warn(f"spaces '{a}' and '{b}' hold identical features (the same file given twice?): "
-                              "HUME needs two different views to tell tasks apart", stacklevel=3)
+        _warn_identical(self.feats)
         if self.labels is not None: self.labels = validate_labels(self.labels, n)
         _check_classes(self.classes, self.labels)
-        if self.split is not None:
-            self.split = np.asarray(self.split).astype(str)
-            if self.split.shape != (n,): raise ValueError(f"split must have one entry per sample ({n}), got shape {self.split.shape}")
-            bad = set(np.unique(self.split)) - {'train', 'test'}
-            if bad: raise ValueError(f"split entries must be 'train' or 'test', found {sorted(map(str, bad))}")
-            if not (self.split == 'train').any(): raise ValueError("split has no 'train' rows to search on")
+        if self.split is not None: self.split = _check_split(self.split, n)
 
     @property
     def n(self): return next(iter(self.feats.values())).shape[0]

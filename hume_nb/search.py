@@ -41,15 +41,21 @@ class _QROrthonormal(nn.Module):
     "Orthonormal rows from a free k x d matrix by QR (signs fixed so the map is smooth): cheap when k is small."
     def forward(self, v): return orthonormal_rows(v)
 
+class _Expanded(nn.Module):
+    "Orthonormal rows in a fixed random k-dimensional expansion of phi1, read back as a k x d map: more classes than features."
+    def __init__(self, r): super().__init__(); self.register_buffer('r', r)
+    def forward(self, v): return orthonormal_rows(v) @ self.r.T
+
 TASK_PARAMS = ('householder', 'qr')
 
+# %% ../nbs/12_search.ipynb #d9eff3e8
 class TaskEncoder(nn.Module):
-    "The task: a bias-free linear map of phi1 with orthonormal rows; labels = sparsemax(W x / T)."
+    "The task: a bias-free linear map of phi1 with orthonormal rows (k <= d; else `_expand`); labels = sparsemax(W x / T)."
     def __init__(self, d, k, generator=None, param='householder'):
         super().__init__()
-        if k > d: raise ValueError(f"k={k} classes needs at least k features in phi1, got {d}")
         if param not in TASK_PARAMS: raise KeyError(f"unknown task parametrisation {param!r}; known: {list(TASK_PARAMS)}")
-        self.lin, self.param = nn.Linear(d, k, bias=False), param
+        self.lin, self.param, self.expanded = nn.Linear(d, k, bias=False), param, k > d
+        if self.expanded: self._expand(d, k, generator); return
         with torch.no_grad():  # a seeded start with orthonormal rows
             q, _ = torch.linalg.qr(torch.randn(d, k, generator=generator))
             self.lin.weight.copy_(q.T)
@@ -60,6 +66,12 @@ class TaskEncoder(nn.Module):
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             parametrizations.orthogonal(self.lin)
+    def _expand(self, d, k, generator):
+        "k > d: W = Q R^T, Q (k x k) orthonormal by QR, R a fixed random d x k expansion of phi1 (rows of W near unit norm)."
+        r = torch.randn(d, k, generator=generator) / d**0.5
+        q, _ = torch.linalg.qr(torch.randn(k, k, generator=generator))
+        self.lin.weight = nn.Parameter(q.T.contiguous())
+        parametrize.register_parametrization(self.lin, 'weight', _Expanded(r), unsafe=True)   # unsafe: k x k in, k x d out
     def forward(self, x, temperature=0.1): return sparsemax(self.lin(x) / temperature)
     @torch.no_grad()
     def predict(self, x): return self.lin(x).argmax(-1)
@@ -68,9 +80,27 @@ class TaskEncoder(nn.Module):
     @torch.no_grad()
     def set_weight(self, w):
         "Make `w` (orthonormal rows) the task's weight; with 'qr' the free matrix keeps its scale, so Adam's steps keep theirs."
+        if self.expanded: raise ValueError(f"a task with more classes ({self.weight.shape[0]}) than phi1 features ({self.weight.shape[1]}) has no orthonormal rows to set")
         if self.param == 'householder': self.lin.weight = w; return
         v = self.lin.parametrizations.weight.original
         v.copy_(w * v.norm(dim=1, keepdim=True).mean())
+
+# %% ../nbs/12_search.ipynb #f734c110
+def _check_settings(cfg):
+    "Refuse settings that cannot run, each with a message that names the setting; called by `HumeConfig` on creation."
+    for f in ('iters', 'n_subsets', 'subset_size', 'inner_steps', 'checkpoint_every', 'kernel_max_rows', 'kernel_features'):
+        if int(getattr(cfg, f)) < 1: raise ValueError(f"{f} must be at least 1, got {getattr(cfg, f)}")
+    if not 0 < cfg.train_frac < 1: raise ValueError(f"train_frac must be in (0, 1), got {cfg.train_frac}")
+    for f in ('inner_lr', 'outer_lr', 'temperature', 'anneal_factor', 'grad_clip'):
+        if not getattr(cfg, f) > 0: raise ValueError(f"{f} must be positive, got {getattr(cfg, f)}")
+    if cfg.entropy_weight < 0: raise ValueError(f"entropy_weight must be >= 0, got {cfg.entropy_weight}")
+    solver = get_solver(cfg.solver)
+    if cfg.task_param not in TASK_PARAMS: raise KeyError(f"unknown task_param {cfg.task_param!r}; known: {list(TASK_PARAMS)}")
+    if not cfg.ridge > 0: raise ValueError(f"ridge must be positive, got {cfg.ridge}")
+    if not cfg.kernel_width >= 0: raise ValueError(f"kernel_width must be >= 0 (0: the median heuristic), got {cfg.kernel_width}")
+    if cfg.split_merge_every < 0: raise ValueError(f"split_merge_every must be >= 0, got {cfg.split_merge_every}")
+    if cfg.split_merge_every and not solver.exact_loo:
+        raise ValueError(f"split/merge moves use exact leave-one-out predictions: they need solver='ridge' (or a kernel solver), got {cfg.solver!r}")
 
 # %% ../nbs/12_search.ipynb #96368905
 @dataclass
@@ -92,26 +122,18 @@ class HumeConfig:
     seed: int = 0                  # seeds the task's start, the subsets and the probes' starts
     device: str = 'auto'           # 'auto' (the GPU when there is one), 'cpu', 'cuda', 'cuda:1', ...
     checkpoint_every: int = 10     # iterations between checkpoints, when a checkpoint path is given
-    solver: str = 'sgd'            # inner solver: 'sgd' (the reference), 'ridge' or 'first_order' (see 30_solvers)
-    ridge: float = 1e-3            # per-sample ridge penalty of the 'ridge' solver
+    solver: str = 'sgd'            # inner solver: 'sgd' (the reference), 'ridge', 'first_order', 'kernel_rbf' or 'kernel_cos' (see 30_solvers)
+    ridge: float = 1e-3            # per-sample ridge penalty of the 'ridge' and kernel solvers
+    kernel_width: float = 0.0      # Gaussian width of 'kernel_rbf' on L2-normalised rows; 0 = the median distance between rows
+    kernel_max_rows: int = 4096    # kernel solvers: exact n x n leave-one-out up to this many rows, random features beyond
+    kernel_features: int = 1024    # kernel solvers: how many random features beyond kernel_max_rows
     task_param: str = 'householder' # how W keeps orthonormal rows: PyTorch's 'householder' (reference) or 'qr' (cheaper)
     split_merge_every: int = 0     # iterations between split/merge moves (32_split_merge; 'ridge' solver only); 0 = never
     split_merge_confusion: float = 0.2  # share of swapped leave-one-out predictions at which two classes are merged
 
     def __post_init__(self):
         self.anneal_at = tuple(int(a) for a in self.anneal_at)
-        for f in ('iters', 'n_subsets', 'subset_size', 'inner_steps', 'checkpoint_every'):
-            if int(getattr(self, f)) < 1: raise ValueError(f"{f} must be at least 1, got {getattr(self, f)}")
-        if not 0 < self.train_frac < 1: raise ValueError(f"train_frac must be in (0, 1), got {self.train_frac}")
-        for f in ('inner_lr', 'outer_lr', 'temperature', 'anneal_factor', 'grad_clip'):
-            if not getattr(self, f) > 0: raise ValueError(f"{f} must be positive, got {getattr(self, f)}")
-        if self.entropy_weight < 0: raise ValueError(f"entropy_weight must be >= 0, got {self.entropy_weight}")
-        solver = get_solver(self.solver)
-        if self.task_param not in TASK_PARAMS: raise KeyError(f"unknown task_param {self.task_param!r}; known: {list(TASK_PARAMS)}")
-        if not self.ridge > 0: raise ValueError(f"ridge must be positive, got {self.ridge}")
-        if self.split_merge_every < 0: raise ValueError(f"split_merge_every must be >= 0, got {self.split_merge_every}")
-        if self.split_merge_every and not solver.exact_loo:
-            raise ValueError(f"split/merge moves use exact leave-one-out predictions: they need solver='ridge', got {self.solver!r}")
+        _check_settings(self)
 
     def split_merge_at(self, it):
         "Whether iteration `it` starts with split/merge moves: every `split_merge_every`, with that many left after."
@@ -123,6 +145,7 @@ class HumeConfig:
         f = self.anneal_factor ** sum(it >= a for a in self.anneal_at)
         return self.outer_lr / f, self.temperature / f
 
+# %% ../nbs/12_search.ipynb #0fae3cfb
 PRESETS = {
     'paper': dict(),
     'imagenet': dict(outer_lr=0.1, inner_lr=0.1, inner_steps=100, subset_size=20000, train_frac=0.7, anneal_at=(),
@@ -140,6 +163,7 @@ PRESETS = {
 
 DEFAULT_PRESET = 'cpu'   # the preset of every entry point when none is named: minutes on a CPU, not hours
 
+# %% ../nbs/12_search.ipynb #b8b44ced
 def make_config(preset=None, **overrides):
     "A `HumeConfig` from a named preset (one of `PRESETS`; default `DEFAULT_PRESET`) with `overrides` on top; None values are ignored."
     preset = DEFAULT_PRESET if preset is None else preset
@@ -198,6 +222,7 @@ def _prepare_rows(s):
     s.rows1 = _rows(s.x1, idx, s.dev)
     for solver, x in zip(s.solvers, s.x2s): solver.prepare(_rows(x, idx, s.dev))
 
+# %% ../nbs/12_search.ipynb #b7aa0d26
 def _iteration(s, hooks):
     "One outer step: the mean gradient of HUME's objective over `n_subsets` subsets, clipped, one Adam step."
     cfg = s.cfg
@@ -216,6 +241,7 @@ def _iteration(s, hooks):
     loss, inner, entropy = stats / cfg.n_subsets
     s.history.append(dict(it=s.it, loss=loss, heldout_ce=inner, entropy=entropy, grad_norm=gnorm, lr=s.lr, temperature=s.temperature))
 
+# %% ../nbs/12_search.ipynb #723d9b11
 def run_search(s, hooks=()):
     "Run the search `s` from where it stands to `iters`, calling `hooks` (sorted by `order`) at their points."
     hooks = sorted(hooks, key=lambda h: h.order)
@@ -238,6 +264,7 @@ class Progress(Hook):
         self.bar.set_postfix(loss=f"{h['loss']:.4f}", ce=f"{h['heldout_ce']:.4f}", H=f"{h['entropy']:.3f}")
     def after_fit(self, s): self.bar.close()
 
+# %% ../nbs/12_search.ipynb #dff74ca1
 class Checkpoint(Hook):
     "Resume from `path` when it exists; save the search there atomically every `checkpoint_every` iterations and at the end."
     order = 20
@@ -251,6 +278,7 @@ class Checkpoint(Hook):
     def after_iter(self, s):
         if (s.it + 1) % s.cfg.checkpoint_every == 0 or s.it + 1 == s.cfg.iters: _atomic_torch_save(s.state_dict(), self.path)
 
+# %% ../nbs/12_search.ipynb #fd64eb51
 class Callback(Hook):
     "Call `f(iteration, record)` after every iteration (the record is the history's last entry)."
     order = 30
@@ -278,6 +306,7 @@ class HumeResult:
             out.append((l2_normalize(x1[s:s + 65536]) @ self.weight.T).argmax(1)); release_pages(x1)
         return np.concatenate(out)
 
+# %% ../nbs/12_search.ipynb #44ea1c80
 def _atomic_torch_save(obj, path): return _atomic_write(path, lambda f: torch.save(obj, f), 'wb')
 
 def _data_signature(x1, x2s, k):
@@ -312,6 +341,7 @@ def check_spaces(x1, x2, k):
     if not x2s: raise ValueError("x2 must hold at least one space")
     return x1, x2s, check_k(k, x1.shape[0])
 
+# %% ../nbs/12_search.ipynb #20fcf016
 def fit_hume(x1, x2, k, config=None, checkpoint=None, progress=True, callback=None, hooks=(), **overrides):
     "Find the labeling of phi1 (`x1`, N x d1) into `k` classes that linear models on phi2 (`x2`, N x d2, or a list of spaces) learn best."
     cfg = as_config(config, **overrides)

@@ -4,19 +4,23 @@
 
 # %% ../nbs/23_sources.ipynb #047d7422
 from __future__ import annotations
-import argparse, os
+import argparse, dataclasses, inspect, os
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+import numpy as np
 import torch
 import torch.distributed as dist
-from .representations import load_spaces
-from .datasets import DATASETS, load_dataset
-from .foundation import load_image_folder, load_released
-from .extraction import PRECISIONS, extract_to_memmap, image_spaces, _rank_world
+from .representations import Spaces, load_spaces
+from .datasets import DATASETS, load_dataset, resolve_entry, data_home, _subsample
+from .encoders import get_encoder
+from .foundation import load_image_folder, load_released, _released_file
+from .extraction import PRECISIONS, extract_to_memmap, cached_features, _rank_world
+
 
 # %% auto #0
-__all__ = ['DatasetSpec', 'parse_dataset', 'load_images', 'get_spaces', 'main']
+__all__ = ['IMAGE_SPACES', 'DatasetSpec', 'parse_dataset', 'load_images', 'resolve_spaces', 'subsample_rows', 'get_spaces',
+           'main']
 
 # %% ../nbs/23_sources.ipynb #b2796096
 @dataclass(frozen=True)
@@ -32,6 +36,7 @@ def _is_path(s):
     "Written as a path: it holds a path separator or starts with '.', '/' or '~'."
     return s.startswith(('.', '/', '~')) or os.sep in s or (os.altsep is not None and os.altsep in s)
 
+# %% ../nbs/23_sources.ipynb #ca4059f8
 def _folder(path, what):
     "`path` (with ~ expanded) when it is a folder; a clear error when it is a file or missing."
     p = Path(path).expanduser()
@@ -62,31 +67,112 @@ def parse_dataset(spec):
     return DatasetSpec('folder', path=p)
 
 # %% ../nbs/23_sources.ipynb #ded95067
-def load_images(dataset, n_train=None, n_test=None, seed=0):
+def _takes(name, arg):
+    "Whether the loader of the registered dataset `name` takes the keyword `arg`."
+    return arg in inspect.signature(resolve_entry(DATASETS[name])).parameters
+
+def load_images(dataset, n_train=None, n_test=None, seed=0, download=False):
     "The `ImageDataset` that a dataset string (or `DatasetSpec`) names: a registered dataset or 'imagefolder:PATH'."
     src = parse_dataset(dataset)
-    if src.kind == 'name': return load_dataset(src.name, n_train=n_train, n_test=n_test, seed=seed)
+    if src.kind == 'name':
+        kw = dict(download=download) if _takes(src.name, 'download') else {}   # digits ships with scikit-learn
+        return load_dataset(src.name, n_train=n_train, n_test=n_test, seed=seed, **kw)
     if src.kind == 'imagefolder': return load_image_folder(src.path, n_train=n_train, n_test=n_test, seed=seed)
     raise ValueError(f"'{dataset}' names features ({src.kind}), not images: give a registered dataset or 'imagefolder:PATH'")
 
-# %% ../nbs/23_sources.ipynb #bc905876
-def _space_names(phi1, phi2):
-    "The spaces that `phi1` and `phi2` name (each a name or a list of names), in order, each once."
-    names = []
-    for phi in (phi1, phi2):
-        phi = [phi] if isinstance(phi, str) else phi
-        if not isinstance(phi, (list, tuple)) or not phi or not all(isinstance(s, str) and s for s in phi):
-            raise TypeError(f"phi1 and phi2 are each a space name or a non-empty list of names, got {phi!r}")
-        names += phi
-    return list(dict.fromkeys(names))
 
-def get_spaces(dataset, phi1, phi2, n_train=None, n_test=None, image_size=96, cache_dir=None, device='auto', progress=True):
-    "The spaces named by `phi1` and `phi2` (names or lists) of a dataset string: encoded images (cached), released features or a feature folder."
-    src, names = parse_dataset(dataset), _space_names(phi1, phi2)
-    if src.kind == 'released': return load_released(src.path, src.name, names)
-    if src.kind == 'folder': return load_spaces(src.path, names=names)
-    ds = load_images(src, n_train=n_train, n_test=n_test)
-    return image_spaces(ds, names, size=image_size, folder=cache_dir, device=device, progress=progress)
+# %% ../nbs/23_sources.ipynb #0525e5c2
+_DATA_FILES = {   # the folder under data_home() that each loader reads, its files, and the archive they come from
+    'fashion_mnist': ('FashionMNIST/raw', 'train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, '
+                      't10k-labels-idx1-ubyte', 'https://github.com/zalandoresearch/fashion-mnist'),
+    'cifar10': ('cifar-10-batches-py', 'data_batch_1 to data_batch_5, test_batch, batches.meta',
+                'https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz'),
+    'cifar100_20': ('cifar-100-python', 'train, test, meta', 'https://www.cs.toronto.edu/~kriz/cifar-100-python.tar.gz'),
+    'stl10': ('stl10_binary', 'train_X.bin, train_y.bin, unlabeled_X.bin, test_X.bin, test_y.bin, class_names.txt',
+              'https://ai.stanford.edu/~acoates/stl10/stl10_binary.tar.gz')}
+
+def _missing_data(name, download, err):
+    "What to put where when dataset `name` is neither on disk nor downloadable."
+    sub, files, url = _DATA_FILES[name]
+    why = 'downloading them failed' if download else 'download=False'
+    return (f"{name} is not on disk ({why}): put the files {files} in '{data_home()/sub}' (unpacked from {url}), or set "
+            f"$HUME_NB_DATA to the folder that holds '{sub}'" + ('' if download else ', or pass download=True when online')
+            + f". ({type(err).__name__}: {err})")
+
+# %% ../nbs/23_sources.ipynb #fd148b7e
+def _images(src, n_train, n_test, download):
+    "The images of `src`; a downloadable dataset that is missing gets an error naming its files and their folder."
+    try: return load_images(src, n_train=n_train, n_test=n_test, download=download)
+    except (OSError, RuntimeError) as e:   # torchvision's 'not found or corrupted', or the network's URLError
+        if src.kind != 'name' or src.name not in _DATA_FILES: raise
+        raise FileNotFoundError(_missing_data(src.name, download, e)) from e
+
+# %% ../nbs/23_sources.ipynb #bc905876
+IMAGE_SPACES = ('mobilenetv2', 'efficientnet_lite0')   # phi1 and phi2 of images when none are named
+
+def _as_names(phi, what):
+    "A list of space names from a name, a comma-separated string or a list; None stays None."
+    if phi is None: return None
+    if isinstance(phi, str): phi = [s.strip() for s in phi.split(',')]
+    if not isinstance(phi, (list, tuple)) or not phi or not all(isinstance(s, str) and s for s in phi):
+        raise TypeError(f"{what} is a space name, 'a,b,c', or a non-empty list of names, got {phi!r}")
+    return list(dict.fromkeys(phi))
+
+def _every_space(src):
+    "The spaces a feature folder or a released root holds for its dataset."
+    if src.kind == 'folder': return sorted(p.stem for p in src.path.glob('*.npy') if p.stem not in ('labels', 'split'))
+    rep = src.path/'representations'
+    return sorted(p.name for p in rep.iterdir() if p.is_dir() and _released_file(p, src.name, 'train', ('_l2', ''))) if rep.is_dir() else []
+
+# %% ../nbs/23_sources.ipynb #eddf2914
+def resolve_spaces(dataset, phi1=None, phi2=None):
+    "phi1 and phi2 as lists of names: as given; else mobilenetv2 / efficientnet_lite0 for images, every space for features."
+    src = parse_dataset(dataset)
+    p1, p2 = _as_names(phi1, 'phi1'), _as_names(phi2, 'phi2')
+    if p1 is not None and p2 is not None: return p1, p2
+    every = list(IMAGE_SPACES) if src.kind in ('name', 'imagefolder') else _every_space(src)
+    if not every: raise FileNotFoundError(f"no feature files (SPACE.npy) of '{dataset}' to use as phi1 and phi2")
+    d1, d2 = ([every[0]], [every[1]]) if src.kind in ('name', 'imagefolder') else (every, every)
+    return p1 or d1, p2 or d2
+
+# %% ../nbs/23_sources.ipynb #1476063e
+def subsample_rows(sp, n_train=None, n_test=None, seed=0):
+    "A seeded random `n_train` of the train rows (all rows without a split) and `n_test` of the test rows; `sp` itself when none is dropped."
+    rng = np.random.default_rng(seed)
+    parts = [(sp.rows('train'), n_train)] + ([(sp.rows('test'), n_test)] if sp.split is not None else [])
+    idx = np.sort(np.concatenate([rows[_subsample(len(rows), n, rng)] for rows, n in parts]))
+    return sp if len(idx) == sp.n else sp.subset(idx)
+
+# %% ../nbs/23_sources.ipynb #3f332ac2
+def _encoder_with(name, path):
+    "The encoder `name`, whose weights come from `path` (None: its own), with an error naming the file when they do not load."
+    enc = get_encoder(name)
+    if path is None: return enc
+    if not Path(path).is_file(): raise FileNotFoundError(f"weights file '{path}' for encoder '{name}' does not exist")
+    def build(weights_path=None):
+        try: return enc.build(weights_path)
+        except Exception as e: raise RuntimeError(f"loading the weights of encoder '{name}' from '{path}' failed: {type(e).__name__}: {e}") from e
+    return dataclasses.replace(enc, build=build)
+
+def _encode(ds, names, size, folder, device, progress, weights):
+    "The spaces of images `ds` by the encoders `names`, through the feature cache, each with its weights file if any."
+    if bad := sorted(set(weights) - set(names)): raise ValueError(f"weights given for {bad}, which are not among the spaces {names}")
+    feats = {e: cached_features(ds.images, _encoder_with(e, weights.get(e)), ds.name, size=size, folder=folder, progress=progress,
+                                device=device, weights_path=weights.get(e)) for e in names}
+    return Spaces(feats, ds.labels, ds.split, ds.name, ds.classes)
+
+# %% ../nbs/23_sources.ipynb #d07d097a
+def get_spaces(dataset, phi1=None, phi2=None, n_train=None, n_test=None, image_size=96, cache_dir=None, device='auto', progress=True,
+               download=False, weights=None, seed=0):
+    "The spaces of phi1 and phi2 (see `resolve_spaces`) of a dataset string: encoded images (cached), released features or a feature folder."
+    src = parse_dataset(dataset)
+    p1, p2 = resolve_spaces(src, phi1, phi2)
+    names = list(dict.fromkeys(p1 + p2))
+    if src.kind in ('released', 'folder'):
+        if weights: raise ValueError(f"weights files are for encoders of images; '{dataset}' holds features already")
+        sp = load_released(src.path, src.name, names) if src.kind == 'released' else load_spaces(src.path, names=names)
+        return subsample_rows(sp, n_train, n_test, seed)
+    return _encode(_images(src, n_train, n_test, download), names, image_size, cache_dir, device, progress, weights or {})
 
 # %% ../nbs/23_sources.ipynb #5595d5a6
 def _parser():

@@ -44,6 +44,7 @@ def _split_gain(xc, max_rows=256):
     s = torch.linalg.svdvals(xc - xc.mean(0)).pow(2)
     return float(s[0] - s[1]) / len(xc)
 
+# %% ../nbs/32_split_merge.ipynb #64cb05c7
 def _merge_pairs(conf, counts, min_confusion):
     "Disjoint class pairs whose leave-one-out predictions swap at least `min_confusion` of the time, most confused first."
     k = len(counts)
@@ -59,6 +60,7 @@ def _merge_pairs(conf, counts, min_confusion):
         used |= {a, b}; pairs.append((a, b))
     return pairs
 
+# %% ../nbs/32_split_merge.ipynb #29b4b3b4
 @torch.no_grad()
 def propose_split_merge(w, x1, factors, min_confusion=0.2, min_size=4):
     "Merge the class pairs phi2 confuses and split the classes most like two clumps along phi1; new orthonormal `w` and the moves."
@@ -103,9 +105,13 @@ def split_merge_step(task, opt, x1, solvers, cfg, temperature):
         if 'exp_avg' in st: st['exp_avg'].zero_()
     return n
 
+# %% ../nbs/32_split_merge.ipynb #538cc140
 class SplitMerge(Hook):
     "Split/merge moves on the first subset of every `split_merge_every`-th iteration; the number kept goes in the history."
     def __init__(self, cfg): self.moved = 0
+    def before_fit(self, s):
+        if s.k > s.task.weight.shape[1]:
+            raise ValueError(f"split/merge moves need orthonormal task rows: K={s.k} must not exceed phi1's {s.task.weight.shape[1]} features")
     def before_subset(self, s):
         if s.subset == 0:
             self.moved = split_merge_step(s.task, s.opt, s.rows1, s.solvers, s.cfg, s.temperature) if s.cfg.split_merge_at(s.it) else 0

@@ -38,6 +38,7 @@ class TurtleConfig:
 
 TURTLE_PRESETS = {'reference': dict(), 'cpu': dict(iters=300, batch_size=2000, outer_lr=1e-2, inner_lr=1e-1)}
 
+# %% ../nbs/33_turtle.ipynb #68c1e10b
 def turtle_config(preset='reference', **overrides):
     "A `TurtleConfig` from a named preset (one of `TURTLE_PRESETS`) with `overrides` on top; None values are ignored."
     if preset not in TURTLE_PRESETS: raise KeyError(f"unknown TURTLE preset '{preset}'; known presets: {sorted(TURTLE_PRESETS)}")
@@ -87,6 +88,7 @@ def _train_inner(clfs, zs, y, cfg, opt=None):
         opt.step()
     return opt
 
+# %% ../nbs/33_turtle.ipynb #285b504d
 def turtle_loss(heads, clfs, zs, cfg, inner_opt=None):
     "Train the inner classifiers on the detached labels, then the first-order outer loss: (loss, (ce, entropy), inner optimizer)."
     labels = heads(zs)

@@ -41,7 +41,7 @@ def test_ensemble_of_seeds(planted):
     (lambda x1, x2: fit_hume(x1, x2[:-1], 4), 'has 999 rows but the other spaces have 1000'),
     (lambda x1, x2: fit_hume(x1, np.where(np.arange(1000)[:, None] == 5, np.nan, x2), 4), 'NaN or inf (first at row 5)'),
     (lambda x1, x2: fit_hume(x1, x2, 1000), 'k=1000 classes needs more than 1000 samples'),
-    (lambda x1, x2: fit_hume(x1, x2, 40), 'needs at least k features in phi1'),
+    (lambda x1, x2: fit_hume(x1, x2, 1), 'k must be at least 2, got 1'),
     (lambda x1, x2: fit_hume(x1[:, 0], x2, 4), '2-D array'),
     (lambda x1, x2: fit_hume(x1, x2, 4, preset='fastest'), 'known presets'),
     (lambda x1, x2: Spaces({'a': x1}, labels=np.zeros(10, int)), 'has 10 entries but there are 1000 samples'),
@@ -57,3 +57,8 @@ def test_feature_folder_roundtrip(planted, tmp_path):
     assert back.names == ['phi1', 'phi2'] and isinstance(back['phi1'], np.memmap)
     np.testing.assert_array_equal(back.labels, planted.labels)
     with pytest.raises(FileNotFoundError, match='does not exist'): load_spaces(tmp_path/'missing')
+
+def test_more_classes_than_phi1_features(planted):
+    "K larger than phi1's dimension gets a result (a random expansion of phi1 inside the search), not a refusal."
+    res = fit_hume(planted['phi1'], planted['phi2'], 40, 'tiny', iters=3, progress=False)
+    assert res.weight.shape == (40, 32) and len(np.unique(res.predict(planted['phi1']))) > 4

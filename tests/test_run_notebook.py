@@ -55,3 +55,31 @@ def test_help_lists_every_parameter_with_type_and_meaning():
         name, typ, default, meaning = p.groups()
         assert f'{name}: {typ} (default {default})' in shown, f'{name} is missing from --help-notebook:\n{r.stdout}'
         assert ' '.join(meaning.split()) in shown, f'the meaning of {name} is missing'
+
+def test_every_space_of_a_folder_with_progress_in_the_log(tmp_path):
+    "-p dataset FOLDER alone: every space, transductive without split.npy; --log-output shows a line per stage."
+    from hume_nb.datasets import planted_spaces
+    from hume_nb.representations import Spaces, save_spaces
+    sp = planted_spaces(n=400, k=4, seed=3)
+    save_spaces(Spaces({'a': sp['phi1'], 'b': sp['phi2'], 'c': sp['phi1'][:, ::-1] * 2 + 0.1}, sp.labels), tmp_path/'feats')
+    out = tmp_path/'out'; out.mkdir()
+    pm = Path(sys.executable).parent/'papermill'
+    r = subprocess.run([str(pm), '--log-output', 'nbs/run.ipynb', str(out/'run.ipynb'), '-p', 'out_dir', str(out), '-p', 'dataset',
+                        str(tmp_path/'feats'), '-p', 'phi2', 'a,b', '-p', 'k', '4', *TINY], cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-5000:]
+    run = json.loads((out/'run.json').read_text())
+    assert (run['phi1'], run['phi2'], run['setting'], run['n_search']) == (['a', 'b', 'c'], ['a', 'b'], 'transductive', 400)
+    assert set(json.loads((out/'metrics.json').read_text())) >= {'kmeans_a', 'kmeans_b', 'kmeans_c', 'kmeans_concat', 'linear_probe'}
+    assert (r.stdout + r.stderr).count('[hume] ') >= 5, r.stderr[-3000:]
+
+def test_parameters_are_the_run_config_fields_with_their_defaults():
+    "run.ipynb's parameters: every RunConfig field with RunConfig's default, plus search settings that default to the preset's."
+    import dataclasses
+    from hume_nb.experiment import RunConfig, parameter_names
+    cell = next(c for c in json.loads((ROOT/'nbs/run.ipynb').read_text())['cells'] if 'parameters' in c['metadata'].get('tags', []))
+    params = dict(re.match(r"(\w+): .+? = (.+?)\s+# ", l).groups() for l in ''.join(cell['source']).splitlines() if l.strip())
+    fields = {f.name for f in dataclasses.fields(RunConfig)} - {'search'}
+    assert set(params) & fields == fields, f'missing from run.ipynb: {sorted(fields - set(params))}'
+    assert set(params) <= parameter_names(), sorted(set(params) - parameter_names())
+    for name, text in params.items():
+        assert eval(text) == (getattr(RunConfig(), name) if name in fields else None), f'{name}: run.ipynb {text}'

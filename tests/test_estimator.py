@@ -1,0 +1,77 @@
+"The scikit-learn-style estimator: the experiment's labels, new rows labelled as the fit rows, save/load, bad input."
+import numpy as np, pytest
+from hume_nb.datasets import planted_spaces
+from hume_nb.estimator import HUME
+from hume_nb.evaluation import cluster_metrics
+from hume_nb.experiment import run_experiment
+from hume_nb.representations import save_spaces
+
+@pytest.fixture(scope='module')
+def planted(): return planted_spaces(n=600, k=3, seed=2)
+
+@pytest.fixture(scope='module')
+def fitted(planted):
+    tr = planted.rows('train')
+    return HUME(3, preset='fast', seeds=3, iters=60, temperature=0.3, anneal_at=(40,), outer_lr=0.05).fit(planted['phi1'][tr], planted['phi2'][tr])
+
+def test_finds_planted_labels_and_predicts_its_own(planted, fitted):
+    tr, te = planted.rows('train'), planted.rows('test')
+    np.testing.assert_array_equal(fitted.predict(planted['phi1'][tr]), fitted.labels_)
+    assert cluster_metrics(planted.labels[tr], fitted.labels_)['acc'] > 0.9
+    assert cluster_metrics(planted.labels[te], fitted.predict(planted['phi1'][te]))['acc'] > 0.9
+    assert len(fitted.scores_) == 3 and fitted.seeds_ == [0, 1, 2] and 0 <= fitted.best_seed_ < 3
+
+def test_a_new_row_gets_the_same_label_alone_or_in_a_batch(planted, fitted):
+    te = planted.rows('test')
+    batch = fitted.predict(planted['phi1'][te])
+    alone = np.array([fitted.predict(planted['phi1'][i:i + 1])[0] for i in te[:20]])
+    np.testing.assert_array_equal(alone, batch[:20])
+
+def test_same_labels_as_run_experiment_transductive(planted, tmp_path):
+    "Fitted on all rows, the estimator's labels are the experiment's (same normalisation, seeds, scores and ensemble)."
+    save_spaces(planted, tmp_path/'f')
+    res = run_experiment(dataset=str(tmp_path/'f'), phi1='phi1', phi2='phi2', k=3, preset='tiny', seeds=2, iters=20,
+                         setting='transductive', baselines=False, out_dir=str(tmp_path/'run'), progress=False)
+    est = HUME(3, preset='tiny', seeds=2, iters=20).fit(planted['phi1'], planted['phi2'])
+    assert est.scores_ == res['info']['label_free_scores']
+    np.testing.assert_array_equal(est.labels_, res['labels'])
+
+def test_random_state_numbers_the_seeds(planted):
+    tr = planted.rows('train')
+    est = HUME(3, preset='fast', seeds=2, iters=5, random_state=7).fit(planted['phi1'][tr], planted['phi2'][tr])
+    assert est.seeds_ == [7, 8] and [r.config['seed'] for r in est.runs_] == [7, 8]
+
+def test_save_load_identical(planted, fitted, tmp_path):
+    te = planted.rows('test')
+    path = fitted.save(tmp_path/'h.npz')
+    back = HUME.load(path)
+    np.testing.assert_array_equal(back.predict(planted['phi1'][te]), fitted.predict(planted['phi1'][te]))
+    np.testing.assert_array_equal(back.labels_, fitted.labels_)
+    assert back.get_params() == fitted.get_params() and back.scores_ == fitted.scores_
+    assert not list(tmp_path.glob('*.tmp'))
+
+def test_uncentred_save_load(planted, tmp_path):
+    tr, te = planted.rows('train'), planted.rows('test')
+    est = HUME(3, preset='fast', seeds=1, iters=5, center=False).fit(planted['phi1'][tr], planted['phi2'][tr])
+    assert est.mean_ is None
+    back = HUME.load(est.save(tmp_path/'u.npz'))
+    assert back.mean_ is None
+    np.testing.assert_array_equal(back.predict(planted['phi1'][te]), est.predict(planted['phi1'][te]))
+
+def test_fit_predict_and_params(planted):
+    tr = planted.rows('train')
+    est = HUME(3, preset='fast', seeds=1, iters=5)
+    np.testing.assert_array_equal(est.fit_predict(planted['phi1'][tr], planted['phi2'][tr]), est.labels_)
+    assert est.set_params(seeds=2, temperature=0.5).get_params()['temperature'] == 0.5 and est.seeds == 2
+
+def test_bad_input(planted, fitted, tmp_path):
+    from sklearn.exceptions import NotFittedError
+    with pytest.raises(NotFittedError, match='not fitted yet'): HUME(3).predict(planted['phi1'])
+    with pytest.raises(ValueError, match='phi1 has 48 features but this HUME was fitted on phi1 with 32'): fitted.predict(planted['phi2'])
+    with pytest.raises(ValueError, match='needs more than 30 samples'): HUME(30, preset='tiny').fit(planted['phi1'][:20], planted['phi2'][:20])
+    with pytest.raises(ValueError, match='rows but the other spaces have'): HUME(3, preset='tiny').fit(planted['phi1'], planted['phi2'][:-1])
+    with pytest.raises(KeyError, match='unknown preset'): HUME(3, preset='nope')
+    with pytest.raises(TypeError, match='unknown HumeConfig setting'): HUME(3, tempreature=1.0)
+    with pytest.raises(FileNotFoundError, match='no saved HUME estimator'): HUME.load(tmp_path/'none.npz')
+    np.savez(tmp_path/'other.npz', a=np.zeros(3))
+    with pytest.raises(ValueError, match='not a saved HUME estimator'): HUME.load(tmp_path/'other.npz')

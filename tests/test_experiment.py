@@ -1,0 +1,99 @@
+"run_experiment's contract: every space at once, the default setting, a run's folder, row subsets, progress, data and weights."
+import dataclasses, json, os
+from pathlib import Path
+import numpy as np, pytest
+import hume_nb.experiment as experiment
+from hume_nb.experiment import RunConfig, run_config, run_experiment
+from hume_nb.datasets import planted_spaces
+from hume_nb.representations import Spaces, save_spaces
+from hume_nb.sources import get_spaces
+
+TINY = dict(preset='tiny', iters=20, anneal_at=(15,), seeds=1, score_folds=3, progress=False)
+
+def three_spaces(folder, n=400, k=4, split=False):
+    "A feature folder of three spaces that share one planted labeling; without split.npy unless `split`."
+    sp, rng = planted_spaces(n=n, k=k, seed=0), np.random.default_rng(1)
+    phi3 = rng.normal(size=(k, 24))[sp.labels] + 1.5 * rng.normal(size=(k, 24))[rng.integers(0, k, n)] + 0.3 * rng.normal(size=(n, 24))
+    save_spaces(Spaces({**sp.feats, 'phi3': phi3.astype(np.float32)}, sp.labels, sp.split if split else None), folder)
+    return folder
+
+def test_every_space_of_a_folder_when_none_is_named(tmp_path):
+    r = run_experiment(dataset=str(three_spaces(tmp_path/'f')), out_dir=str(tmp_path/'o'), **TINY)
+    run = json.loads((tmp_path/'o'/'run.json').read_text())
+    assert run['phi1'] == run['phi2'] == run['spaces'] == ['phi1', 'phi2', 'phi3']
+    assert set(r['metrics']) == {'hume', 'hume_best_seed', 'kmeans_phi1', 'kmeans_phi2', 'kmeans_phi3', 'kmeans_concat', 'linear_probe'}
+
+def test_several_spaces_as_text_search_phi1_side_by_side_and_each_phi2(tmp_path, monkeypatch):
+    seen = {}
+    def spy(x1, x2, k, *a, **kw):
+        seen.update(d1=x1.shape[1], x2=[x.shape[1] for x in (x2 if isinstance(x2, list) else [x2])])
+        return real(x1, x2, k, *a, **kw)
+    real = experiment.search_seeds; monkeypatch.setattr(experiment, 'search_seeds', spy)
+    cfg = run_config(dataset=str(three_spaces(tmp_path/'f')), phi1='phi1, phi3', phi2='phi2,phi3', out_dir=str(tmp_path/'o'))
+    assert (cfg.phi1, cfg.phi2) == (['phi1', 'phi3'], ['phi2', 'phi3'])
+    r = run_experiment(cfg, **TINY)
+    assert seen == dict(d1=32 + 24, x2=[48, 24])            # phi1 concatenated; phi2 a list of spaces
+    assert r['info']['spaces'] == ['phi1', 'phi3', 'phi2'] and 'kmeans_phi2' in r['metrics']
+
+def test_setting_defaults_to_what_the_data_allows(tmp_path):
+    f = three_spaces(tmp_path/'f')
+    r = run_experiment(dataset=str(f), phi1='phi1', phi2='phi2', out_dir=str(tmp_path/'o'), **TINY)
+    assert (r['info']['setting'], r['info']['n_search'], r['info']['n_report']) == ('transductive', 400, 400)
+    with pytest.raises(ValueError, match="use setting='transductive'"):   # an explicit setting still wins
+        run_experiment(dataset=str(f), phi1='phi1', phi2='phi2', out_dir=str(tmp_path/'o'), setting='inductive', **TINY)
+    g = three_spaces(tmp_path/'g', split=True)
+    assert run_experiment(dataset=str(g), phi1='phi1', phi2='phi2', out_dir=str(tmp_path/'p'), **TINY)['info']['setting'] == 'inductive'
+
+def test_a_run_replaces_the_previous_results_but_keeps_checkpoints(tmp_path):
+    f = three_spaces(tmp_path/'f'); os.remove(f/'labels.npy')          # no labels: this run writes no metrics
+    out = tmp_path/'o'; (out/'checkpoints').mkdir(parents=True); (out/'checkpoints'/'keep.pt').write_text('x')
+    for name in experiment.RESULT_FILES: (out/name).write_text('stale')
+    run_experiment(dataset=str(f), phi1='phi1', phi2='phi2', k=4, out_dir=str(out), **TINY)
+    assert sorted(os.listdir(out)) == ['checkpoints', 'history.png', 'labels.npy', 'run.json', 'seed_labels.npy']
+    assert (out/'checkpoints'/'keep.pt').read_text() == 'x' and json.loads((out/'run.json').read_text())['k'] == 4
+
+def test_an_unwritable_out_dir_fails_before_any_data_is_read(tmp_path, monkeypatch):
+    def never(*a, **kw): raise AssertionError('features were read before out_dir was checked')
+    monkeypatch.setattr(experiment, 'get_spaces', never)
+    (tmp_path/'file').write_text('x')
+    for out in (tmp_path/'file', tmp_path/'file'/'out'):
+        with pytest.raises(PermissionError, match=f"out_dir '{out}' cannot be written"):
+            run_experiment(dataset=str(three_spaces(tmp_path/'f')), out_dir=str(out), **TINY)
+
+def test_n_train_and_n_test_subsample_feature_folders(tmp_path):
+    g = three_spaces(tmp_path/'g', split=True)                        # 320 train / 80 test rows
+    r = run_experiment(dataset=str(g), phi1='phi1', phi2='phi2', n_train=200, n_test=50, out_dir=str(tmp_path/'o'), **TINY)
+    assert (r['info']['n_search'], r['info']['n_report'], len(r['labels'])) == (200, 50, 50)
+    f = three_spaces(tmp_path/'f')                                    # transductive: n_train subsamples the searched rows
+    r = run_experiment(dataset=str(f), phi1='phi1', phi2='phi2', n_train=250, out_dir=str(tmp_path/'p'), **TINY)
+    assert (r['info']['n_search'], r['info']['n_report']) == (250, 250)
+    assert RunConfig().n_train == 10000 and get_spaces(f, 'phi1', 'phi2', n_train=10000).n == 400   # more than there are: all rows
+
+def test_progress_prints_a_flushed_line_per_stage(tmp_path, capsys):
+    run_experiment(dataset=str(three_spaces(tmp_path/'f')), out_dir=str(tmp_path/'o'), **{**TINY, 'progress': True})
+    lines = [l for l in capsys.readouterr().out.splitlines() if l.startswith('[hume] ')]
+    assert len(lines) >= 5 and 'phi1 = phi1 + phi2 + phi3' in lines[0] and 'transductive' in lines[1], lines
+
+def test_download_and_weights_reach_get_spaces(tmp_path, monkeypatch):
+    seen = []
+    def spy(*a): seen.append(a); raise KeyboardInterrupt
+    monkeypatch.setattr(experiment, 'get_spaces', spy)
+    for download in (True, False):
+        with pytest.raises(KeyboardInterrupt):
+            run_experiment(dataset='digits', out_dir=str(tmp_path/'o'), download=download, phi2_weights='w.pt', **TINY)
+    assert [(a[9], a[10]) for a in seen] == [(True, {'efficientnet_lite0': 'w.pt'}), (False, {'efficientnet_lite0': 'w.pt'})]
+    with pytest.raises(ValueError, match=r"phi1_weights is one file, for one encoder, but phi1 names \['a', 'b'\]"):
+        run_experiment(dataset='digits', phi1='a,b', phi1_weights='w.pt', out_dir=str(tmp_path/'o'), **TINY)
+
+def test_offline_data_error_names_the_files_and_their_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv('HUME_NB_DATA', str(tmp_path))
+    for name, files in (('cifar10', 'cifar-10-batches-py'), ('cifar100_20', 'cifar-100-python'), ('stl10', 'stl10_binary')):
+        with pytest.raises(FileNotFoundError) as e:
+            run_experiment(dataset=name, out_dir=str(tmp_path/'o'), download=False, **TINY)
+        assert f"in '{tmp_path/files}'" in str(e.value) and 'download=True' in str(e.value), str(e.value)
+
+def test_a_weights_file_that_does_not_load_is_named(tmp_path):
+    (tmp_path/'bad.pt').write_text('not weights')
+    with pytest.raises(RuntimeError, match=f"encoder 'mobilenetv2' from '{tmp_path/'bad.pt'}' failed"):
+        run_experiment(dataset='digits', phi1_weights=str(tmp_path/'bad.pt'), n_train=8, n_test=4, image_size=32,
+                       cache_dir=str(tmp_path/'cache'), device='cpu', out_dir=str(tmp_path/'o'), **TINY)
