@@ -46,7 +46,7 @@ def markdown(runs, where):
         cmd = ' '.join(f'-p {k} {v}' for k, v in r['settings'].items())
         names = lambda v: ', '.join(v) if isinstance(v, (list, tuple)) else v
         out.append(f"**{name}**: {r['dataset']}, phi1 = {names(r['phi1'])}, phi2 = {names(r['phi2'])}, K = {r['k']}, {r['setting']}, search on "
-                   f"{r['n_search']:,} rows, scores on {r['n_report']:,}; preset `{r['preset']}`, {r['seeds']} seeds, "
+                   f"{r['n_search']:,} rows, scores on {r['n_report']:,}; preset `{r['preset']}`, {len(r['seeds']) if isinstance(r['seeds'], list) else r['seeds']} seeds, "
                    f"{r['label_free_score']}; whole run {r['seconds']:.0f} s" + (f" (`{cmd}`)" if cmd else '') + '.\n')
         out.append(results_table(r['metrics']) + '\n')
     return '\n'.join(out)
