@@ -1,9 +1,10 @@
 """Linear against kernel probes inside HUME on the development cases: one markdown table.
 
-For every case folder, HUME's 'fast' preset (phi1 = the concatenation of the L2-normalised spaces, phi2 = every space)
-is run with each inner solver ('ridge', 'kernel_rbf', 'kernel_cos'), 3 seeds in one batched search
+For every case folder, HUME's 'fast' preset as the main job prepares it (each space L2-normalised, centred on the search
+rows and normalised again; phi1 = their concatenation, phi2 = every space; test rows read out by ridge probes in every
+space) is run with each inner solver ('ridge', 'kernel_rbf', 'kernel_cos'), 3 seeds in one batched search
 (`hume_nb.fast.search_seeds`), combined by `hume_nb.ensemble.ensemble_labelings`. A case with a train/test split is
-searched on its train rows and scored on its test rows (`HumeResult.predict`); a case without one on all rows.
+searched on its train rows and scored on its test rows (`read_probes`); a case without one on all rows.
 Cells are ACC / NMI / ARI in percent of the ensemble, the mean single-seed ACC, and the seconds of the search.
 Writes bench/results/probes.md and the section 'probes' of bench/RESULTS.md.
 
@@ -13,10 +14,10 @@ Writes bench/results/probes.md and the section 'probes' of bench/RESULTS.md.
 import argparse, time
 from pathlib import Path
 import numpy as np, torch
-from hume_nb.representations import load_spaces, l2_normalize, atomic_write_text
+from hume_nb.representations import load_spaces, standardize, atomic_write_text
 from hume_nb.evaluation import cluster_metrics
 from hume_nb.fast import search_seeds
-from hume_nb.ensemble import ensemble_labelings
+from hume_nb.ensemble import ensemble_labelings, read_probes
 from hume_nb.devcases import DEV_CASES, dev_cases_home
 from results import write_section
 
@@ -28,12 +29,12 @@ def run_probe(sp, probe, seeds=3):
     if sp.labels is None: raise ValueError(f"case '{sp.name}' has no labels.npy: the table needs the true classes")
     k = len(sp.classes) if sp.classes is not None else len(np.unique(sp.labels))
     fit, ev = sp.rows('train'), sp.rows('test')
-    xs = [np.asarray(sp[s], dtype=np.float32) for s in sp.names]
-    cat = np.concatenate([l2_normalize(x) for x in xs], 1)
+    xs = [standardize(np.asarray(sp[s], dtype=np.float32), fit) for s in sp.names]
+    cat = np.concatenate(xs, 1)
     t = time.time()
     runs, scores, _ = search_seeds(cat[fit], [x[fit] for x in xs], k, seeds, 'fast', solver=probe, progress=False)
     seconds = time.time() - t
-    preds = [r.predict(cat[ev]) for r in runs]
+    preds = read_probes(runs, cat, xs, fit, ev, k)
     ens, _ = ensemble_labelings(preds, scores, k)
     y = sp.labels[ev]
     return dict(**cluster_metrics(y, ens), seed_acc=float(np.mean([cluster_metrics(y, p)['acc'] for p in preds])),
@@ -68,6 +69,5 @@ def main(argv=None):
             print(f"{c} {probe}: ACC {100*results[(c, probe)]['acc']:.1f} ({results[(c, probe)]['seconds']:.1f} s)", flush=True)
     md = table(results)
     atomic_write_text(Path(a.out)/'probes.md', md + '\n'); write_section('probes', md)
-    atomic_write_text(Path(a.out)/'probes.md', md + '\n')
 
 if __name__ == '__main__': main()

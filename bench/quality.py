@@ -1,100 +1,111 @@
-"""Labeling quality of the book's methods on the development cases (and any feature folder): one markdown table.
+"""HUME's labeling quality on many real cases: the main job's new default against its old default, k-means, TURTLE and
+the supervised probe, on the development cases (bench/dev_cases.py builds them) and on the offline image datasets.
 
-Rows: k-means on the best single space (chosen by its true ACC, so an optimistic oracle choice), k-means on the
-concatenation of the L2-normalised spaces, TURTLE on every space (the CPU budget in the row name), the supervised
-linear probe on the concatenation (the ceiling), and with --hume HUME's 'fast' preset (phi1 = the concatenation,
-phi2 = every space). Cells are ACC / NMI / ARI in percent and seconds. A case with a train/test split is run
-inductively (fit on the train rows, scored on the test rows); a case without one transductively (all rows).
-Writes bench/results/quality.md and bench/results/quality.json.
+Claim (2-core CPU, section 'quality' of bench/RESULTS.md): the default (`preset='fast'`, entropy weight 3, phi1 = every
+space side by side, phi2 = every space, `readout='probes'`) beats the best k-means row on every case measured.
 
-    python bench/dev_cases.py --cases digits_tiny fmnist_tiny      # build the feature folders first
-    python bench/quality.py --cases digits_tiny fmnist_tiny --hume
-    python bench/quality.py --cases none MY_FEATURE_FOLDER         # any feature folder with labels.npy
+Rows, each cell ACC / NMI / ARI in percent and seconds:
+- `hume (new default)`: `run_experiment` on the case with every default.
+- `hume (old default)`: the previous default, `preset='cpu'` (entropy weight 10, unrolled SGD), `readout='task'`, on two
+  spaces: phi1 and phi2 the two spaces with the best supervised probe accuracy (an oracle choice in its favour).
+  Slow (minutes per case): `--old` adds it.
+- `kmeans, best single space` (chosen by true ACC: an oracle) and `kmeans, concatenation`, as the run reports them.
+- `turtle`: TURTLE (33_turtle, its 'cpu' preset) on every space.
+- `linear probe (supervised)`: the ceiling, trained with the true labels.
+A case with a train/test split is inductive (search on train rows, scored on test rows), one without it transductive.
+Raw numbers go to bench/results/quality.json; the markdown table to the section 'quality' of bench/RESULTS.md.
+
+    python bench/dev_cases.py                         # build the development cases first
+    python bench/quality.py --old                     # every case, old default included (about an hour on 2 cores)
+    python bench/quality.py --cases digits_tiny       # one case (the results file is written only for the full set)
 """
-import argparse, json, time
+import argparse, json, tempfile, time
 from pathlib import Path
 import numpy as np, torch
-from hume_nb.representations import load_spaces, l2_normalize, atomic_write_text
-from hume_nb.evaluation import cluster_metrics, kmeans_baseline, linear_probe_baseline
+from results import write_section
+from hume_nb.representations import load_spaces, standardize, atomic_write_text
+from hume_nb.evaluation import cluster_metrics, linear_probe_baseline
+from hume_nb.experiment import run_experiment
 from hume_nb.turtle import fit_turtle, turtle_config
 from hume_nb.devcases import DEV_CASES, dev_cases_home
 
 RESULTS = Path(__file__).parent/'results'
+IMAGE_CASES = {'fashion_mnist': dict(), 'digits': dict(n_train=None)}   # the main job's offline image datasets
 
-def _timed(f):
-    t = time.time(); y = f(); return y, time.time() - t
+def _run(dataset, out, **settings):
+    "run_experiment's metrics and wall time."
+    t = time.time(); r = run_experiment(dataset=str(dataset), out_dir=str(out), progress=False, **settings)
+    return r, time.time() - t
 
-def run_case(sp, turtle_cfg, hume=False):
-    "{method: {acc, nmi, ari, seconds}} on one case; the setting used in 'setting'."
-    if sp.labels is None: raise ValueError(f"case '{sp.name}' has no labels.npy: quality needs the true classes")
-    k = len(sp.classes) if sp.classes is not None else len(np.unique(sp.labels))
-    split = sp.split is not None
-    fit, ev = sp.rows('train'), sp.rows('test')
-    xs = {s: np.asarray(sp[s], dtype=np.float32) for s in sp.names}
-    cat = np.concatenate([l2_normalize(x) for x in xs.values()], 1)
-    y, fr = sp.labels[ev], (fit if split else None)
-    score = lambda pred, sec, **kw: dict(**cluster_metrics(y, pred), seconds=sec, **kw)
-    out = {}
-    best = None
-    for s, x in xs.items():
-        pred, sec = _timed(lambda: kmeans_baseline(x, k, fit_rows=fr, eval_rows=ev))
-        r = score(pred, sec, space=s)
-        if best is None or r['acc'] > best['acc']: best = r
-    out[f"kmeans, best single space by true ACC"] = best
-    out['kmeans, concatenation'] = score(*_timed(lambda: kmeans_baseline(cat, k, fit_rows=fr, eval_rows=ev)))
-    t = time.time()
-    tr = fit_turtle([x[fit] for x in xs.values()], k, turtle_cfg, progress=False)
-    out[f'turtle, all spaces ({turtle_cfg.iters} it, batch {turtle_cfg.batch_size}, lr {turtle_cfg.outer_lr}/{turtle_cfg.inner_lr})'] = \
-        score(tr.predict([x[ev] for x in xs.values()]), time.time() - t)
-    if hume:
-        from hume_nb.search import fit_hume
-        t = time.time()
-        res = fit_hume(cat[fit], [x[fit] for x in xs.values()], k, preset='fast', progress=False)
-        out["hume, preset 'fast' (phi1 = concatenation, phi2 = every space)"] = score(res.predict(cat[ev]), time.time() - t)
-    out['linear probe (supervised), concatenation'] = score(*_timed(lambda: linear_probe_baseline(cat, sp.labels, fit_rows=fr, eval_rows=ev)))
-    setting = (f'inductive: fit on {len(fit)} train rows, scored on {len(ev)} test rows' if split
-               else f'transductive: fit and scored on all {sp.n} rows')
-    return dict(methods=out, setting=setting, n=sp.n, k=k, spaces=sp.dims)
+def _two_best(sp, rows):
+    "The two spaces whose supervised probe (5-fold on the search rows) is most accurate: the old default's oracle pair."
+    fit = rows[::max(1, len(rows) // 2000)]
+    acc = {s: (linear_probe_baseline(standardize(np.asarray(sp[s], np.float32), fit)[fit], sp.labels[fit]) == sp.labels[fit]).mean()
+           for s in sp.names}
+    return sorted(acc, key=acc.get, reverse=True)[:2]
+
+def run_case(dataset, settings, old, tmp):
+    "{method: metrics and seconds} on one case."
+    r, sec = _run(dataset, tmp/'new', **settings)
+    m, info = r['metrics'], r['info']
+    out = {'hume (new default)': {**m['hume'], 'seconds': round(sec, 1)}}
+    km = {n: v for n, v in m.items() if n.startswith('kmeans_') and n != 'kmeans_concat'}
+    best = max(km, key=lambda n: km[n]['acc'])
+    out['kmeans, best single space'] = {**km[best], 'space': best[len('kmeans_'):]}
+    out['kmeans, concatenation'] = m['kmeans_concat']
+    sp, fit, ev = r['spaces'], r['info']['n_search'], r['eval_rows']
+    fit_rows = sp.rows('train') if info['setting'] == 'inductive' else sp.rows('all')
+    xs = [standardize(np.asarray(sp[s], np.float32), fit_rows) for s in info['spaces']]
+    t = time.time(); tr = fit_turtle([x[fit_rows] for x in xs], info['k'], turtle_config('cpu'), progress=False)
+    out['turtle (cpu preset, every space)'] = {**cluster_metrics(sp.labels[ev], tr.predict([x[ev] for x in xs])), 'seconds': round(time.time() - t, 1)}
+    out['linear probe (supervised)'] = m['linear_probe']
+    if old:
+        pair = _two_best(sp, fit_rows) if len(info['spaces']) > 2 else None
+        extra = dict(phi1=pair[0], phi2=pair[1]) if pair else {}
+        r2, sec2 = _run(dataset, tmp/'old', preset='cpu', readout='task', entropy_weight=10.0, baselines=False, **settings, **extra)
+        out[f'hume (old default)'] = {**r2['metrics']['hume'], 'seconds': round(sec2, 1), 'space': '/'.join(r2['info']['phi1'] + r2['info']['phi2'])}
+    setting = (f"{info['setting']}: search on {info['n_search']:,} rows, scored on {info['n_report']:,}")
+    return dict(methods=out, setting=setting, k=info['k'], spaces=info['spaces'])
+
+ORDER = ['hume (new default)', 'hume (old default)', 'kmeans, best single space', 'kmeans, concatenation',
+         'turtle (cpu preset, every space)', 'linear probe (supervised)']
 
 def table(results):
-    "One markdown table: methods x cases, cells 'ACC / NMI / ARI (seconds)'."
+    "Methods x cases: 'ACC / NMI / ARI (seconds)'."
     cases = list(results)
-    methods = list(dict.fromkeys(m for r in results.values() for m in r['methods']))
     rows = ['| method | ' + ' | '.join(cases) + ' |', '|---|' + '---:|' * len(cases)]
-    for m in methods:
+    for name in [n for n in ORDER if any(n in r['methods'] for r in results.values())]:
         cells = []
         for c in cases:
-            r = results[c]['methods'].get(m)
-            cells.append('n/a' if r is None else f"{100*r['acc']:.1f} / {100*r['nmi']:.1f} / {100*r['ari']:.1f} ({r['seconds']:.1f} s)"
+            r = results[c]['methods'].get(name)
+            cells.append('n/a' if r is None else f"{100*r['acc']:.1f} / {100*r['nmi']:.1f} / {100*r['ari']:.1f} ({r['seconds']:.0f} s)"
                          + (f" [{r['space']}]" if 'space' in r else ''))
-        rows.append(f'| {m} | ' + ' | '.join(cells) + ' |')
-    notes = [f"- {c}: N={r['n']}, K={r['k']}, spaces {r['spaces']}; {r['setting']}" for c, r in results.items()]
-    return '\n'.join(rows + ['', 'Cells: ACC / NMI / ARI in percent (seconds). Cases:'] + notes)
+        rows.append(f'| {name} | ' + ' | '.join(cells) + ' |')
+    wins = [c for c, r in results.items() if r['methods']['hume (new default)']['acc'] > max(
+        r['methods'][n]['acc'] for n in ('kmeans, best single space', 'kmeans, concatenation'))]
+    notes = [f"- {c}: K={r['k']}, spaces {', '.join(r['spaces'])}; {r['setting']}" for c, r in results.items()]
+    return '\n'.join(rows + ['', f"The new default beats the best k-means row on {len(wins)} of {len(results)} cases. "
+                             'Cells: ACC / NMI / ARI in percent (wall seconds on a 2-core CPU). Cases:'] + notes)
 
-def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('folders', nargs='*', help='extra feature folders (SPACE.npy files with labels.npy)')
-    p.add_argument('--cases', nargs='+', default=list(DEV_CASES), help="dev cases to read from --cases-dir ('none' for none)")
-    p.add_argument('--cases-dir', default=None, help='folder of dev-case feature folders (default ~/.cache/hume_nb/dev_cases)')
-    p.add_argument('--hume', action='store_true', help="add HUME (preset 'fast') on every case")
-    p.add_argument('--turtle-iters', type=int, default=None, help="TURTLE outer steps (default: the 'cpu' preset's)")
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('--cases', nargs='+', default=None, help='development cases and/or image datasets (default: all)')
+    p.add_argument('--old', action='store_true', help='add the old default (minutes per case)')
     p.add_argument('--threads', type=int, default=2)
-    p.add_argument('--out', default=str(RESULTS), help='folder for quality.md and quality.json')
-    a = p.parse_args(argv)
+    a = p.parse_args()
     torch.set_num_threads(a.threads)
-    home = Path(a.cases_dir) if a.cases_dir else dev_cases_home()
-    folders = [home/c for c in a.cases if c != 'none'] + [Path(f) for f in a.folders]
-    missing = [str(f) for f in folders if not f.is_dir()]
-    if missing: raise SystemExit(f"no feature folder at {missing}; build the dev cases with bench/dev_cases.py first")
-    cfg = turtle_config('cpu', iters=a.turtle_iters)
-    results = {}
-    for f in folders:
-        results[f.name] = run_case(load_spaces(f, mmap=False), cfg, hume=a.hume)
-        print(f"{f.name}: done", flush=True)
-    md = table(results)
+    home = dev_cases_home()
+    cases = a.cases or [*DEV_CASES, *IMAGE_CASES]
+    results = json.loads((RESULTS/'quality.json').read_text()) if (RESULTS/'quality.json').exists() else {}
+    for c in cases:
+        target, settings = (c, IMAGE_CASES[c]) if c in IMAGE_CASES else (home/c, {})
+        if c not in IMAGE_CASES and not Path(target).is_dir(): raise SystemExit(f"no case at {target}: run bench/dev_cases.py first")
+        with tempfile.TemporaryDirectory() as tmp:
+            results[c] = run_case(target, settings, a.old, Path(tmp))
+        atomic_write_text(RESULTS/'quality.json', json.dumps(results, indent=1, default=float) + '\n')   # one case at a time: a long run keeps what it measured
+        print(c, {n: round(100 * v['acc'], 1) for n, v in results[c]['methods'].items()}, flush=True)
+    md = table({c: results[c] for c in [*DEV_CASES, *IMAGE_CASES] if c in results})
     print(md)
-    out = Path(a.out)
-    atomic_write_text(out/'quality.md', md + '\n')
-    atomic_write_text(out/'quality.json', json.dumps(dict(results=results, turtle_config=cfg.__dict__), indent=1) + '\n')
+    write_section('quality', md)
 
 if __name__ == '__main__': main()

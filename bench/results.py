@@ -4,12 +4,15 @@ that no number in the README is typed by hand. The front page includes the whole
 
     python bench/results.py            # copy the sections into README.md
     python bench/results.py --check    # exit 1 if README.md differs from bench/RESULTS.md (a test runs this)
+
+$HUME_NB_RESULTS names another file for the sections (bench/gpu_check.sh writes a GPU's measurements there, so they
+never replace the CPU tables the README shows).
 """
 import argparse, os, re, sys, tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT/'bench'/'RESULTS.md'
+RESULTS = Path(os.environ.get('HUME_NB_RESULTS') or ROOT/'bench'/'RESULTS.md')
 SECTION = re.compile(r'<!-- section: (\w+) -->\n(.*?)<!-- /section: \1 -->\n', re.S)
 BLOCK = re.compile(r'(<!-- results: (\w+) -->\n)(.*?)(<!-- /results: \2 -->)', re.S)
 HEAD = 'Measured results, written by the scripts in `bench/`, one section each; README.md and the front page include them.\n\n'

@@ -16,7 +16,8 @@ from hume_nb.experiment import RunConfig, run_experiment
 from hume_nb.evaluation import results_table
 from hume_nb.representations import atomic_write_text, resolve_device
 
-RESULTS = Path(__file__).parent/'results'
+# raw numbers beside the results file: $HUME_NB_RESULTS (bench/gpu_check.sh) keeps a GPU's runs apart from these
+RESULTS = Path(os.environ['HUME_NB_RESULTS']).parent if os.environ.get('HUME_NB_RESULTS') else Path(__file__).parent/'results'
 # name -> the run's settings on top of RunConfig's defaults; the first one is the default run itself
 RUNS = {
     'default': dict(),

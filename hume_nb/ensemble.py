@@ -9,7 +9,8 @@ from scipy.optimize import linear_sum_assignment
 from .representations import l2_normalize, validate_features, validate_labels
 
 # %% auto #0
-__all__ = ['label_free_score', 'align_labels', 'majority_vote', 'ensemble_labelings']
+__all__ = ['READOUT_RIDGE', 'READOUTS', 'label_free_score', 'align_labels', 'majority_vote', 'ensemble_labelings', 'fit_probes',
+           'probe_predict', 'read_task', 'read_probes', 'get_readout']
 
 # %% ../nbs/13_selection.ipynb #c9d54851
 def _fit_logreg(x, y, k, iters=100):
@@ -65,3 +66,44 @@ def ensemble_labelings(labelings, scores, k):
     best = int(np.argmax(scores))
     order = [best] + [i for i in range(len(labelings)) if i != best]   # the reference votes first: it wins ties
     return majority_vote([align_labels(labelings[i], labelings[best], k) for i in order], k), best
+
+# %% ../nbs/13_selection.ipynb #b82bbdfc
+READOUT_RIDGE = 1e-2   # per-sample penalty of the read-out probes (on unit rows)
+
+def fit_probes(x2s, labelings, k, lam=READOUT_RIDGE):
+    "Per space of `x2s`, ridge probes ((d+1) x k each, last row the bias) fitted to each of `labelings` one-hot: one factorisation per space."
+    ys = [np.eye(k)[validate_labels(l, len(x2s[0]))] for l in labelings]
+    out = []
+    for x in x2s:
+        a = np.c_[np.asarray(x, np.float64), np.ones(len(x))]
+        w = np.linalg.solve(a.T @ a + lam * len(a) * np.eye(a.shape[1]), a.T @ np.concatenate(ys, 1))   # every labeling in one solve
+        out.append(np.split(w, len(ys), axis=1))
+    return [list(ws) for ws in zip(*out)]   # [labeling][space]
+
+def probe_predict(probes, x2s):
+    "The class whose summed probe output, over every space, is largest."
+    return sum(np.c_[np.asarray(x, np.float64), np.ones(len(x))] @ w for w, x in zip(probes, x2s)).argmax(1)
+
+# %% ../nbs/13_selection.ipynb #9c85864f
+def read_task(runs, x1, x2s, fit_rows, eval_rows, k):
+    "The reference's read-out: argmax of each run's W phi1(x)."
+    return [r.predict(x1[eval_rows]) for r in runs]
+
+def read_probes(runs, x1, x2s, fit_rows, eval_rows, k):
+    "Rows the search saw keep each run's labels; the others get the vote of ridge probes fitted to those labels in every space of `x2s`."
+    fit_rows, eval_rows = np.asarray(fit_rows), np.asarray(eval_rows)
+    seen = [r.predict(x1[fit_rows]) for r in runs]
+    new = [x[eval_rows] for x in x2s]
+    out = [probe_predict(p, new) for p in fit_probes([x[fit_rows] for x in x2s], seen, k)]
+    pos = {int(r): i for i, r in enumerate(fit_rows)}
+    same = np.array([int(r) in pos for r in eval_rows], bool)
+    at = [pos[int(r)] for r in eval_rows[same]]
+    for o, s in zip(out, seen): o[same] = s[at]
+    return out
+
+READOUTS = {'task': read_task, 'probes': read_probes}   # how runs label the rows a run reports on
+
+def get_readout(name):
+    "The read-out called `name` (one of `READOUTS`)."
+    if name not in READOUTS: raise KeyError(f"unknown readout {name!r}; known: {sorted(READOUTS)}")
+    return READOUTS[name]

@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 from sklearn.exceptions import NotFittedError
 from .representations import l2_normalize, validate_features, _atomic_write
-from .search import HumeResult, make_config, check_spaces
+from .search import HumeResult, make_config, check_spaces, _as_spaces
 from .fast import search_seeds
-from .ensemble import ensemble_labelings, align_labels, majority_vote
+from .ensemble import ensemble_labelings, align_labels, majority_vote, fit_probes, probe_predict
 
 # %% auto #0
 __all__ = ['HUME']
@@ -25,6 +25,16 @@ def _center(x, mean):
 def _fit_mean(x, center):
     "The centring mean of a space's fit rows after L2 normalisation, or None without centring."
     return l2_normalize(x).mean(0) if center else None
+
+def _spaces(X, what, n=None):
+    "One space or a list of spaces as a list of validated arrays."
+    xs = _as_spaces(X)
+    if not xs: raise ValueError(f"{what} must hold at least one space")
+    return [validate_features(x, what if len(xs) == 1 else f'{what}[{j}]', n, spread=False) for j, x in enumerate(xs)]
+
+def _prepare(xs, means):
+    "Every space normalised as the search did, with the kept means; phi1's spaces then side by side."
+    return [_center(x, m) for x, m in zip(xs, means)]
 
 # %% ../nbs/16_estimator.ipynb #0bc0f841
 def _alignment(labels, reference, k):
@@ -57,35 +67,74 @@ class HUME:
         return f"HUME({', '.join(f'{n}={v!r}' for n, v in self.get_params().items())})"
 
 # %% ../nbs/16_estimator.ipynb #f4738e0d
-def _fit(self, X1, X2):
-    "Search the seeds on phi1 `X1` and phi2 `X2` (one space or a list), ensemble them, keep what `predict` needs."
-    x1, x2s, k = check_spaces(X1, X2, self.k)
-    if int(self.seeds) < 1: raise ValueError(f"seeds must be at least 1, got {self.seeds}")
-    self.mean_ = _fit_mean(x1, self.center)
-    z1, z2s = _center(x1, self.mean_), [_center(x, _fit_mean(x, self.center)) for x in x2s]
-    runs, scores, info = search_seeds(z1, z2s if len(z2s) > 1 else z2s[0], k, int(self.seeds), self._config(), self.batched,
-                                      progress=self.verbose)
+def _space_refs(x1s, x2s):
+    "(side, index) of every distinct space of phi1 and phi2: a space given on both sides is probed once."
+    refs, seen = [], []
+    for side, xs in ((1, x1s), (2, x2s)):
+        for j, x in enumerate(xs):
+            if not any(x is y for y in seen): refs.append((side, j)); seen.append(x)
+    return refs
+
+def _adopt(self, runs, scores, seeds, X1, X2, k):
+    "Keep what labels new rows: the means, the ensemble of the fit rows, each seed's alignment and its probes in every space."
+    refs = _space_refs(_as_spaces(X1), _as_spaces(X2))   # before validation, which may copy: the same array given twice is one space
+    x1s = _spaces(X1, 'phi1'); x2s = _spaces(X2, 'phi2', len(x1s[0]))
+    self.means1_, self.means2_ = [_fit_mean(x, self.center) for x in x1s], [_fit_mean(x, self.center) for x in x2s]
+    self.dims1_, self.dims2_ = [x.shape[1] for x in x1s], [x.shape[1] for x in x2s]
+    z1s, z2s = _prepare(x1s, self.means1_), _prepare(x2s, self.means2_)
+    z1 = np.concatenate(z1s, 1) if len(z1s) > 1 else z1s[0]
     labelings = [r.predict(z1) for r in runs]
     self.labels_, self.best_seed_ = ensemble_labelings(labelings, scores, k)
-    self.runs_, self.scores_, self.seeds_, self.k_, self.n_features_in_ = runs, [float(s) for s in scores], info['seeds'], k, x1.shape[1]
+    self.runs_, self.scores_, self.seeds_, self.k_, self.n_features_in_ = runs, [float(s) for s in scores], list(seeds), k, z1.shape[1]
     self.alignments_ = np.stack([_alignment(l, labelings[self.best_seed_], k) for l in labelings])
+    self.probe_spaces_ = refs
+    self.probes_ = fit_probes([(z1s if side == 1 else z2s)[j] for side, j in self.probe_spaces_], labelings, k)   # [seed][space]
     return self
 
-HUME.fit = _fit
+def _fit(self, X1, X2):
+    "Search the seeds on phi1 `X1` (one space or a list side by side) and phi2 `X2` (one or a list), ensemble them, keep what `predict` needs."
+    x1s = _spaces(X1, 'phi1'); x2s = _spaces(X2, 'phi2', len(x1s[0]))
+    z1s = _prepare(x1s, [_fit_mean(x, self.center) for x in x1s])
+    z1, z2s, k = check_spaces(np.concatenate(z1s, 1) if len(z1s) > 1 else z1s[0], _prepare(x2s, [_fit_mean(x, self.center) for x in x2s]), self.k)
+    if int(self.seeds) < 1: raise ValueError(f"seeds must be at least 1, got {self.seeds}")
+    runs, scores, info = search_seeds(z1, z2s if len(z2s) > 1 else z2s[0], k, int(self.seeds), self._config(), self.batched,
+                                      progress=self.verbose)
+    return _adopt(self, runs, scores, info['seeds'], X1, X2, k)
+
+def _from_runs(cls, runs, scores, seed_ids, X1, X2, k, names=None, **params):
+    "A fitted `HUME` from searches already run (by `run_experiment`) on the fit rows of phi1's spaces `X1` and phi2's `X2` (named `names`)."
+    est = _adopt(cls(k, **params), runs, scores, seed_ids, X1, X2, k)
+    est.names_ = names   # ([phi1 spaces], [phi2 spaces]): what predict takes, in order
+    return est
+
+HUME.fit, HUME.from_runs = _fit, classmethod(_from_runs)
 
 # %% ../nbs/16_estimator.ipynb #40444c80
 def _check_fitted(self):
     if not hasattr(self, 'runs_'): raise NotFittedError("this HUME estimator is not fitted yet: call fit(X1, X2) first")
 
-def _predict(self, X1):
-    "Labels of new phi1 rows `X1`, consistent with `labels_`: each seed's task, aligned to the reference seed, majority vote."
+def _check_like(xs, dims, what, names=None):
+    "New rows of a side: as many spaces as the fit, each with the fit's number of features."
+    if len(xs) != len(dims):
+        raise ValueError(f"{what} has {len(xs)} space(s) but this HUME was fitted on {len(dims)}" + (f": {', '.join(names)}, in that order" if names else ''))
+    for j, (x, d) in enumerate(zip(xs, dims)):
+        if x.shape[1] != d: raise ValueError(f"{what} space {j} has {x.shape[1]} features but this HUME was fitted on {d}")
+
+def _predict(self, X1, X2=None):
+    "Labels of new rows, consistent with `labels_`: each seed's task on phi1 `X1` (or, with `X2`, its probes in every space), aligned, voted."
     _check_fitted(self)
-    x1 = validate_features(X1, 'phi1', spread=False)
-    if x1.shape[1] != self.n_features_in_:
-        raise ValueError(f"phi1 has {x1.shape[1]} features but this HUME was fitted on phi1 with {self.n_features_in_}")
-    z1, b = _center(x1, self.mean_), self.best_seed_
+    x1s = _spaces(X1, 'phi1'); _check_like(x1s, self.dims1_, 'phi1', (getattr(self, 'names_', None) or [None])[0])
+    z1s = _prepare(x1s, self.means1_)
+    z1 = np.concatenate(z1s, 1) if len(z1s) > 1 else z1s[0]
+    if X2 is None: seeds = [r.predict(z1) for r in self.runs_]
+    else:
+        x2s = _spaces(X2, 'phi2', len(z1)); _check_like(x2s, self.dims2_, 'phi2', (getattr(self, 'names_', None) or [None, None])[1])
+        z2s = _prepare(x2s, self.means2_)
+        spaces = [(z1s if side == 1 else z2s)[j] for side, j in self.probe_spaces_]
+        seeds = [probe_predict(p, spaces) for p in self.probes_]
+    b = self.best_seed_
     order = [b] + [i for i in range(len(self.runs_)) if i != b]   # the reference votes first, as in the ensemble
-    return majority_vote([self.alignments_[i][self.runs_[i].predict(z1)] for i in order], self.k_)
+    return majority_vote([self.alignments_[i][seeds[i]] for i in order], self.k_)
 
 def _fit_predict(self, X1, X2):
     "Fit on phi1 `X1` and phi2 `X2`, return the labels of the fit rows."
@@ -94,19 +143,27 @@ def _fit_predict(self, X1, X2):
 HUME.predict, HUME.fit_predict = _predict, _fit_predict
 
 # %% ../nbs/16_estimator.ipynb #1d5bc106
-_FORMAT = 1
+_FORMAT = 2
+
+def _arrays(prefix, xs): return {f'{prefix}{j}': x for j, x in enumerate(xs)}
+def _read(a, prefix, n): return [a[f'{prefix}{j}'] for j in range(n)]
 
 def _save(self, path):
     "Write the fitted estimator to the .npz file `path` atomically; `HUME.load` reads it back."
     _check_fitted(self)
     meta = dict(format=_FORMAT, params=self.get_params(), k=self.k_, seeds=self.seeds_, best_seed=self.best_seed_, scores=self.scores_,
-                configs=[r.config for r in self.runs_], seconds=[r.seconds for r in self.runs_])
+                configs=[r.config for r in self.runs_], seconds=[r.seconds for r in self.runs_], n1=len(self.means1_),
+                n2=len(self.means2_), dims1=self.dims1_, dims2=self.dims2_, probe_spaces=self.probe_spaces_,
+                names=getattr(self, 'names_', None))
+    no = np.zeros(0, np.float32)   # no mean without centring
     arrays = dict(weights=np.stack([r.weight for r in self.runs_]), alignments=self.alignments_, labels=self.labels_,
-                  mean=np.zeros(0, np.float32) if self.mean_ is None else self.mean_, meta=np.array(json.dumps(meta, default=list)))
+                  meta=np.array(json.dumps(meta, default=list)),
+                  **_arrays('mean1_', [no if m is None else m for m in self.means1_]), **_arrays('mean2_', [no if m is None else m for m in self.means2_]),
+                  **{f'probe{i}_{j}': w for i, ws in enumerate(self.probes_) for j, w in enumerate(ws)})
     return _atomic_write(path, lambda f: np.savez(f, **arrays), 'wb')
 
 def _load_estimator(cls, path):
-    "A fitted `HUME` from a file written by `save`."
+    "A fitted `HUME` from a file written by `save` (or by a run, as `model.npz`)."
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"no saved HUME estimator at '{path}'")
     with np.load(path, allow_pickle=False) as z:
@@ -115,7 +172,11 @@ def _load_estimator(cls, path):
     if meta.get('format') != _FORMAT: raise ValueError(f"'{path}' has format {meta.get('format')}; this version reads format {_FORMAT}")
     est = cls(**{n: tuple(v) if isinstance(v, list) else v for n, v in meta['params'].items()})   # JSON keeps tuples as lists
     est.runs_ = [HumeResult(w, [], c, s) for w, c, s in zip(a['weights'], meta['configs'], meta['seconds'])]
-    est.alignments_, est.labels_, est.mean_ = a['alignments'], a['labels'], a['mean'] if meta['params']['center'] else None
+    est.alignments_, est.labels_ = a['alignments'], a['labels']
+    center = meta['params']['center']
+    est.means1_, est.means2_ = ([m if center else None for m in _read(a, p, meta[n])] for p, n in (('mean1_', 'n1'), ('mean2_', 'n2')))
+    est.dims1_, est.dims2_, est.probe_spaces_, est.names_ = meta['dims1'], meta['dims2'], [tuple(r) for r in meta['probe_spaces']], meta['names']
+    est.probes_ = [[a[f'probe{i}_{j}'] for j in range(len(est.probe_spaces_))] for i in range(len(est.runs_))]
     est.k_, est.seeds_, est.best_seed_, est.scores_, est.n_features_in_ = meta['k'], meta['seeds'], meta['best_seed'], meta['scores'], a['weights'].shape[2]
     return est
 

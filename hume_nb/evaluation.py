@@ -10,8 +10,8 @@ from sklearn.metrics import normalized_mutual_info_score, adjusted_rand_score
 from .representations import l2_normalize, validate_features, validate_labels, check_k
 
 # %% auto #0
-__all__ = ['match_clusters', 'cluster_acc', 'cluster_metrics', 'kmeans_baseline', 'linear_probe_baseline', 'confusion_matrix',
-           'plot_confusion', 'results_table']
+__all__ = ['match_clusters', 'cluster_acc', 'cluster_metrics', 'cluster_map', 'kmeans_baseline', 'linear_probe_baseline',
+           'confusion_matrix', 'plot_confusion', 'results_table']
 
 # %% ../nbs/14_evaluation.ipynb #05934e28
 def _contingency(y_pred, y_true):
@@ -37,6 +37,22 @@ def cluster_metrics(y_true, y_pred):
     y_true = validate_labels(y_true, len(y_true), 'true labels'); y_pred = validate_labels(y_pred, len(y_true), 'predicted labels')
     return dict(acc=cluster_acc(y_true, y_pred), nmi=float(normalized_mutual_info_score(y_true, y_pred)),
                 ari=float(adjusted_rand_score(y_true, y_pred)))
+
+# %% ../nbs/14_evaluation.ipynb #6484eab8
+def cluster_map(y_pred, k, y_true=None, classes=None):
+    "Per cluster 0..k-1: its size and, with `y_true`, the class matched to it, its name and the cluster's purity in it."
+    y_pred = validate_labels(y_pred, len(y_pred), 'predicted labels')
+    sizes = np.bincount(y_pred, minlength=k)
+    out = [dict(cluster=c, size=int(sizes[c])) for c in range(k)]
+    if y_true is None: return out
+    y_true = validate_labels(y_true, len(y_pred), 'true labels')
+    match = match_clusters(y_pred, y_true)
+    for d in out:
+        c = d['cluster']; cls = int(match[c]) if c < len(match) else -1
+        d['class'] = cls
+        if classes is not None and cls >= 0: d['name'] = str(classes[cls])
+        d['purity'] = float((y_true[y_pred == c] == cls).mean()) if d['size'] and cls >= 0 else 0.0
+    return out
 
 # %% ../nbs/14_evaluation.ipynb #5989cde4
 def kmeans_baseline(x, k, fit_rows=None, eval_rows=None, seed=0, n_init=10):

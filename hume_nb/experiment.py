@@ -12,8 +12,9 @@ import numpy as np
 from .representations import standardize, l2_normalize, atomic_save, atomic_write_text, check_k, num_classes
 from .search import HumeConfig, DEFAULT_PRESET, make_config
 from .fast import search_seeds
-from .ensemble import ensemble_labelings
-from .evaluation import cluster_metrics, kmeans_baseline, linear_probe_baseline, plot_confusion, results_table
+from .ensemble import ensemble_labelings, get_readout
+from .estimator import HUME
+from .evaluation import cluster_map, cluster_metrics, kmeans_baseline, linear_probe_baseline, plot_confusion, results_table
 from .sources import get_spaces, resolve_spaces
 
 # %% auto #0
@@ -24,13 +25,14 @@ __all__ = ['RESULT_FILES', 'RunConfig', 'run_config', 'parameter_names', 'config
 class RunConfig:
     "Every setting of a run, with its default."
     dataset: str = 'fashion_mnist'          # a dataset name, imagefolder:PATH, released:ROOT:NAME, or a feature folder
-    phi1: str | list | None = None          # space(s) the labeling is a linear function of, side by side ('a,b' or a list); None: mobilenetv2 for images, every space for features
-    phi2: str | list | None = None          # space(s) the labeling must be learnable in, each; None: efficientnet_lite0 for images, every space for features
+    phi1: str | list | None = None          # space(s) the labeling is a linear function of, side by side ('a,b' or a list); None: dinov2_vitl14 for cifar10/cifar100_20/stl10/imagenet, mobilenetv2 for other images, every space for features
+    phi2: str | list | None = None          # space(s) the labeling must be learnable in, each; None: clip_vitl14 for the paper's datasets, efficientnet_lite0 for other images, every space for features
     k: Optional[int] = None                 # number of classes; None: from the dataset's classes or labels
     out_dir: str = 'runs/default'           # the run's folder: its results are replaced, checkpoints/ is kept to resume
     setting: Optional[str] = None           # 'inductive': search on train rows, report on test rows; 'transductive': all rows; None: inductive when there are test rows
     preset: str = DEFAULT_PRESET            # the search's settings (see PRESETS in 12_search)
     seeds: int = 5                          # independent searches, combined by the label-free ensemble
+    readout: str = 'probes'                 # how rows the search did not see are labelled: 'probes' (ridge probes in every space of the run) or 'task' (W phi1, the reference); see 13_selection
     batched: Optional[bool] = None          # all seeds in one search; None: whenever the solver and subset size allow it
     center: bool = True                     # centre every space on the search rows' mean after L2 normalisation
     n_train: Optional[int] = 10000          # train rows drawn at random to search on (images or features; all rows without a split); fewer there: all (None: all)
@@ -105,7 +107,7 @@ def _own(out_dir):
     except OSError as e: raise PermissionError(f"out_dir '{out_dir}' cannot be written ({type(e).__name__}: {e}); give a writable folder") from None
     return out
 
-RESULT_FILES = ('metrics.json', 'results.md', 'confusion.png', 'history.png', 'labels.npy', 'seed_labels.npy', 'run.json')
+RESULT_FILES = ('metrics.json', 'results.md', 'confusion.png', 'history.png', 'labels.npy', 'clusters.json', 'model.npz', 'seed_labels.npy', 'run.json')
 
 def _clear(out):
     "Remove a previous run's results, so that none is read as this run's; its checkpoints stay, to resume from."
@@ -151,10 +153,19 @@ def _hume(cfg, hcfg, X, k, fit_rows, eval_rows, out, progress):
     t = time.time()
     runs, scores, how = search_seeds(x1[fit_rows], x2 if len(x2) > 1 else x2[0], k, cfg.seeds, hcfg, cfg.batched, out/'checkpoints',
                                      cfg.score_folds, cfg.score_max_samples, progress)
-    labelings = [r.predict(x1[eval_rows]) for r in runs]
+    every = [X[s] for s in dict.fromkeys(cfg.phi1 + cfg.phi2)]   # the read-out probes learn the labeling in every space of the run
+    labelings = get_readout(cfg.readout)(runs, x1, every, fit_rows, eval_rows, k)
     hume, best = ensemble_labelings(labelings, scores, k)
     _say(progress, f"search done in {time.time() - t:.1f}s; label-free scores {[round(s, 4) for s in scores]}, best seed {how['seeds'][best]}")
     return runs, scores, how, labelings, hume, best, time.time() - t
+
+def _save_model(cfg, hcfg, sp, runs, scores, seeds, k, fit_rows, out):
+    "The run as a fitted `HUME` estimator ([16_estimator](16_estimator.ipynb)) in model.npz: it labels later samples as this run labels rows it did not search on."
+    raw = {s: np.asarray(sp[s][fit_rows], np.float32) for s in dict.fromkeys(cfg.phi1 + cfg.phi2)}   # one array per space: probed once
+    search = {n: v for n, v in cfg.search.items() if n != 'seed'}
+    est = HUME.from_runs(runs, scores, seeds, [raw[s] for s in cfg.phi1], [raw[s] for s in cfg.phi2], k, (cfg.phi1, cfg.phi2), preset=cfg.preset, seeds=cfg.seeds,
+                         center=cfg.center, batched=cfg.batched, device=cfg.device, random_state=hcfg.seed, **search)
+    est.save(out/'model.npz')
 
 # %% ../nbs/15_experiment.ipynb #72fefce6
 def _baselines(cfg, X, labels, k, fit_rows, eval_rows):
@@ -184,6 +195,7 @@ def _history_figure(history, title):
 def _write(out, info, metrics, hume, labelings, history, y, sp):
     "Every result file of a run, each written atomically."
     atomic_save(out/'labels.npy', hume.astype(np.int64))
+    _write_json(out/'clusters.json', cluster_map(hume, info['k'], y, sp.classes))   # what each cluster of labels.npy is
     atomic_save(out/'seed_labels.npy', np.stack(labelings).astype(np.int64))
     _write_json(out/'run.json', info)
     _save_fig(_history_figure(history, f'HUME search, seed {info["seeds"][info["best_seed"]]} (best label-free score)'), out/'history.png')
@@ -197,6 +209,7 @@ def run_experiment(config=None, progress=True, **settings):
     "Run HUME and its references on a dataset or feature folder (a `RunConfig` and/or its fields); write metrics, labels, figures and tables to `out_dir`."
     cfg = run_config(config, **settings)
     if cfg.setting not in (None, 'inductive', 'transductive'): raise ValueError(f"setting must be 'inductive' or 'transductive' (or None), got {cfg.setting!r}")
+    get_readout(cfg.readout)   # a wrong name fails now, not after the search
     if int(cfg.seeds) < 1: raise ValueError(f"seeds must be at least 1, got {cfg.seeds}")
     hcfg, out = make_config(cfg.preset, device=cfg.device, **cfg.search), _own(cfg.out_dir)
     phi1, phi2 = resolve_spaces(cfg.dataset, cfg.phi1, cfg.phi2)
@@ -207,6 +220,7 @@ def run_experiment(config=None, progress=True, **settings):
     _clear(out)
     _say(progress, f"{setting}: search on {len(fit_rows)} rows, report on {len(eval_rows)}, K = {k} (spaces ready in {t_feats:.1f}s)")
     runs, scores, how, labelings, hume, best, t_hume = _hume(cfg, hcfg, X, k, fit_rows, eval_rows, out, progress)
+    _save_model(cfg, hcfg, sp, runs, scores, how['seeds'], k, fit_rows, out)
     found = [('hume', hume, t_hume), ('hume_best_seed', labelings[best], runs[best].seconds)]
     y = None if sp.labels is None else sp.labels[eval_rows]
     if cfg.baselines and y is not None:
@@ -214,7 +228,8 @@ def run_experiment(config=None, progress=True, **settings):
     metrics = {} if y is None else {name: {**cluster_metrics(y, pred), 'seconds': round(sec, 2)} for name, pred, sec in found}
     info = dict(asdict(cfg), spaces=list(X), k=k, n_search=len(fit_rows), n_report=len(eval_rows), feature_seconds=round(t_feats, 2),
                 label_free_scores=scores, best_seed=best, **how, config=asdict(hcfg),
-                differs_from_paper={n: dict(run=v, paper=p) for n, (v, p) in config_diff(hcfg).items()})
+                differs_from_paper={n: dict(run=v, paper=p) for n, (v, p) in config_diff(hcfg).items()}
+                                   | ({} if cfg.readout == 'task' else {'readout': dict(run=cfg.readout, paper='task')}))
     _write(out, info, metrics, hume, labelings, runs[best].history, y, sp)
     _say(progress, f"results in '{out}'" + (f": HUME accuracy {metrics['hume']['acc']:.3f}" if metrics else ''))
     return dict(metrics=metrics, labels=hume, info=info, runs=runs, spaces=sp, eval_rows=eval_rows)

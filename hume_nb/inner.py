@@ -8,8 +8,8 @@ import importlib, math
 import torch
 
 # %% auto #0
-__all__ = ['SOLVERS', 'init_probe', 'soft_cross_entropy', 'train_probe', 'heldout_loss', 'InnerSolver', 'SGDProbe', 'load_ref',
-           'get_solver', 'mean_label_entropy', 'hume_objective']
+__all__ = ['SOLVERS', 'init_probe', 'soft_cross_entropy', 'train_probe', 'heldout_loss', 'train_probes', 'InnerSolver',
+           'SGDProbe', 'load_ref', 'get_solver', 'mean_label_entropy', 'hume_objective']
 
 # %% ../nbs/11_inner.ipynb #6b3c5b9f
 def init_probe(d, k, generator=None, device='cpu', dtype=torch.float32):
@@ -38,12 +38,23 @@ def heldout_loss(x_tr, y_tr, x_te, y_te, steps=300, lr=1e-3, init=None, generato
     w, b = train_probe(x_tr, y_tr, steps, lr, *(init or (None, None)), generator=generator)
     return soft_cross_entropy(x_te @ w.T + b, y_te)
 
+# %% ../nbs/11_inner.ipynb #e4f7a090
+def train_probes(x, y, steps, lr, w, b):
+    "`train_probe` for a stack of subsets at once: x (S x n x d), y (S x n x k), w (S x k x d), b (S x k); one batched product per step."
+    n = x.shape[1]
+    for _ in range(steps):
+        g = (torch.softmax(torch.baddbmm(b[:, None], x, w.transpose(1, 2)), -1) - y) / n
+        w = w - lr * (g.transpose(1, 2) @ x)
+        b = b - lr * g.sum(1)
+    return w, b
+
 # %% ../nbs/11_inner.ipynb #b34e13bb
 class InnerSolver:
     "How well a linear model on one space learns soft labels: `prepare(x)` for a set of rows, then `loss(y)`."
     heldout = False    # trains on part of the rows and scores the rest: the rows must be a random subset
     exact_loo = False  # has exact leave-one-out predictions (what split/merge moves are judged by)
     batched = False    # `loss` takes many seeds' labels at once (n x seeds x k) and returns one value per seed
+    stacks = False     # `prepare` takes a stack of subsets (S x m x d) with their starts, `loss` their labels (m x S x k): one value each
     def __init__(self, cfg, d, k, generator=None, device='cpu'):
         self.cfg, self.d, self.k, self.generator, self.device = cfg, d, k, generator, device
     def prepare(self, x): self.x = x; return self
@@ -54,17 +65,26 @@ class InnerSolver:
 # %% ../nbs/11_inner.ipynb #5728104b
 class SGDProbe(InnerSolver):
     "The reference: a cold-started probe, unrolled SGD on the first part of the rows, held-out cross-entropy on the rest."
-    heldout = True
+    heldout = stacks = True
     def __init__(self, cfg, d, k, generator=None, device='cpu'):
         super().__init__(cfg, d, k, generator, device)
         self.fixed = init_probe(d, k, generator, device) if cfg.fixed_inner_init else None
-    def prepare(self, x):
-        self.x, self.n_train = x, int(round(self.cfg.train_frac * len(x)))
-        self.init = self.fixed if self.fixed is not None else init_probe(self.d, self.k, self.generator, self.device)
+    def draw_init(self):
+        "The probe's start for the next subset: the fixed one, or a fresh draw from the search's generator."
+        return self.fixed if self.fixed is not None else init_probe(self.d, self.k, self.generator, self.device)
+    def prepare(self, x, init=None):
+        self.x, self.n_train = x, int(round(self.cfg.train_frac * x.shape[-2]))
+        self.init = self.draw_init() if init is None else init
         return self
     def loss(self, y):
+        if self.x.dim() == 3: return self._stacked_loss(y)
         w, b = train_probe(self.x[:self.n_train], y[:self.n_train], self.cfg.inner_steps, self.cfg.inner_lr, *self.init)
         return soft_cross_entropy(self.x[self.n_train:] @ w.T + b, y[self.n_train:])
+    def _stacked_loss(self, y):
+        "Held-out cross-entropy of every subset of the stack (labels m x S x k, rows first as for seeds), one value each."
+        y, t = y.transpose(0, 1), self.n_train
+        w, b = train_probes(self.x[:, :t], y[:, :t], self.cfg.inner_steps, self.cfg.inner_lr, *self.init)
+        return -(y[:, t:] * torch.baddbmm(b[:, None], self.x[:, t:], w.transpose(1, 2)).log_softmax(-1)).sum(-1).mean(-1)
     def state_dict(self): return dict(fixed=self.fixed)
     def load_state_dict(self, state): self.fixed = state['fixed']
 

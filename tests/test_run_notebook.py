@@ -24,6 +24,9 @@ def test_digits_inductive(tmp_path):
     for f in ('results.md', 'run.json', 'confusion.png', 'history.png', 'run.ipynb'): assert (tmp_path/f).exists(), f
     run = json.loads((tmp_path/'run.json').read_text())
     assert run['differs_from_paper']['iters'] == {'run': 20, 'paper': 1000}
+    clusters = json.loads((tmp_path/'clusters.json').read_text())   # what each cluster of labels.npy is
+    assert [c['cluster'] for c in clusters] == list(range(10)) and sum(c['size'] for c in clusters) == 539
+    assert all('name' in c and 0 <= c['purity'] <= 1 for c in clusters if c['class'] >= 0)
 
 def test_own_features_folder_transductive(tmp_path):
     from hume_nb.datasets import planted_spaces
