@@ -97,3 +97,18 @@ def test_a_weights_file_that_does_not_load_is_named(tmp_path):
     with pytest.raises(RuntimeError, match=f"encoder 'mobilenetv2' from '{tmp_path/'bad.pt'}' failed"):
         run_experiment(dataset='digits', phi1_weights=str(tmp_path/'bad.pt'), n_train=8, n_test=4, image_size=32,
                        cache_dir=str(tmp_path/'cache'), device='cpu', out_dir=str(tmp_path/'o'), **TINY)
+
+def test_choose_picks_settings_by_the_label_free_score_and_records_them(tmp_path, monkeypatch):
+    f = three_spaces(tmp_path/'f')
+    seen = []
+    real = experiment.choose_config
+    def spy(x1, x2, k, grid, **kw): seen.append(grid); return real(x1, x2, k, grid, **kw)
+    monkeypatch.setattr(experiment, 'choose_config', spy)
+    r = run_experiment(dataset=str(f), out_dir=str(tmp_path/'out'), choose='true', iters=15, seeds=2, baselines=False, progress=False)
+    chosen = r['info']['choice']['chosen']
+    assert seen == [experiment.CHOICES] and chosen in experiment.CHOICES
+    assert {k: r['info']['config'][k] for k in chosen} == chosen                  # the search ran with the choice
+    scores = r['info']['choice']['scores']
+    assert len(scores) == len(experiment.CHOICES) and max(s['score'] for s in scores) == next(
+        s['score'] for s in scores if {k: s[k] for k in chosen} == chosen)       # the best-scored setting is the one chosen
+    assert run_experiment(dataset=str(f), out_dir=str(tmp_path/'o2'), iters=5, seeds=1, baselines=False, progress=False)['info']['choice'] is None
