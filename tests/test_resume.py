@@ -33,3 +33,20 @@ def test_kill_and_resume(tmp_path):
     assert 10 <= stopped_at < 60 and not resumed.exists()
     assert run(ckpt, resumed).wait() == 0
     np.testing.assert_array_equal(np.load(resumed), np.load(straight))
+
+def test_stacked_subsets_resume_exactly(tmp_path):
+    "With stack_subsets the loop draws every subset's rows and probe start in the same order: a resumed run ends where a straight one does."
+    import pytest
+    from hume_nb.datasets import planted_spaces
+    from hume_nb.search import fit_hume
+    sp = planted_spaces(n=800, k=4, seed=0)
+    kw = dict(iters=30, anneal_at=(20,), checkpoint_every=5, progress=False, stack_subsets=True)
+    straight = fit_hume(sp['phi1'], sp['phi2'], 4, 'tiny', **kw)
+    class Stop(Exception): pass
+    def stop(it, record):
+        if it == 12: raise Stop
+    with pytest.raises(Stop): fit_hume(sp['phi1'], sp['phi2'], 4, 'tiny', checkpoint=tmp_path/'c.pt', callback=stop, **kw)
+    seen = []
+    resumed = fit_hume(sp['phi1'], sp['phi2'], 4, 'tiny', checkpoint=tmp_path/'c.pt', callback=lambda it, r: seen.append(it), **kw)
+    assert seen[0] == 10 and len(resumed.history) == 30   # it resumed from the checkpoint of iteration 10, history and all
+    np.testing.assert_array_equal(resumed.weight, straight.weight)
