@@ -52,14 +52,23 @@ def parser():
 # %% ../nbs/17_cli.ipynb #81df2bdc
 _BAD_INPUT = (ValueError, FileNotFoundError, KeyError, TypeError)
 
+def _join_processes():
+    "Under torchrun (WORLD_SIZE > 1): join the process group, each process on its own GPU when there are GPUs; the seeds are shared out."
+    import os, torch, torch.distributed as dist
+    if int(os.environ.get('WORLD_SIZE', '1')) <= 1 or dist.is_initialized(): return
+    if torch.cuda.is_available(): torch.cuda.set_device(int(os.environ.get('LOCAL_RANK', '0')))
+    dist.init_process_group('nccl' if torch.cuda.is_available() else 'gloo')
+
 def main(argv=None):
-    "Entry point of `hume-nb` and `python -m hume_nb.cli`; returns the exit status."
+    "Entry point of `hume-nb` and `python -m hume_nb.cli` (also under torchrun); returns the exit status."
     p = parser(); a = vars(p.parse_args(argv))
     a.pop('command'); quiet = a.pop('quiet')
+    _join_processes()
     try: res = run_experiment(run_config(**a), progress=not quiet)
     except _BAD_INPUT as e:
         msg = e.args[0] if isinstance(e, KeyError) and e.args else str(e)
         print(f"hume-nb: error: {msg}".splitlines()[0], file=sys.stderr); return 2
+    if res['info'] is None: return 0   # another process of a torchrun writes and prints the results
     print(results_table(res['metrics']) if res['metrics'] else f"no true labels to score against; labels in {res['info']['out_dir']}/labels.npy")
     return 0
 

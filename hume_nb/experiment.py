@@ -180,6 +180,11 @@ def _save_model(cfg, hcfg, sp, runs, scores, seeds, k, fit_rows, out):
                          center=cfg.center, batched=cfg.batched, device=cfg.device, random_state=hcfg.seed, **search)
     est.save(out/'model.npz')
 
+def _leader():
+    "Whether this process writes the run's results: the only one, or rank 0 of several under torchrun (which share the seeds)."
+    import torch.distributed as dist
+    return not (dist.is_available() and dist.is_initialized()) or dist.get_rank() == 0
+
 # %% ../nbs/15_experiment.ipynb #72fefce6
 def _baselines(cfg, X, labels, k, fit_rows, eval_rows):
     "k-means on each space and on all of them concatenated, and the supervised probe on that concatenation: (name, labels, seconds) rows."
@@ -234,6 +239,7 @@ def run_experiment(config=None, progress=True, **settings):
     _say(progress, f"{setting}: search on {len(fit_rows)} rows, report on {len(eval_rows)}, K = {k} (spaces ready in {t_feats:.1f}s)")
     hcfg, choice = _choose(cfg, hcfg, X, k, fit_rows, progress) if cfg.choose else (hcfg, None)
     runs, scores, how, labelings, hume, best, t_hume = _hume(cfg, hcfg, X, k, fit_rows, eval_rows, out, progress)
+    if not _leader(): return dict(metrics={}, labels=hume, info=None, runs=runs, spaces=sp, eval_rows=eval_rows)   # rank 0 writes
     _save_model(cfg, hcfg, sp, runs, scores, how['seeds'], k, fit_rows, out)
     found = [('hume', hume, t_hume), ('hume_best_seed', labelings[best], runs[best].seconds)]
     y = None if sp.labels is None else sp.labels[eval_rows]

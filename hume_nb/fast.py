@@ -79,6 +79,26 @@ def ridge_loo_accuracy(x2, labels, lam=1e-3, factor=None, chance_corrected=False
     acc = float(hits.sum() / len(inv)) if not balanced else float(np.mean(hits / np.maximum(sizes, 1)))
     return (acc - 1 / k) / (1 - 1 / k) if chance_corrected else acc
 
+# %% ../nbs/31_fast_search.ipynb #d4947c74
+def _distributed():
+    "Whether this process is one of several under torch.distributed (torchrun)."
+    import torch.distributed as dist
+    return dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1
+
+def _my_seeds(ids):
+    "This process's share of the seeds: every one alone, every world-size-th one (from its rank) under torch.distributed."
+    if not _distributed(): return list(ids)
+    import torch.distributed as dist
+    return list(ids)[dist.get_rank()::dist.get_world_size()]
+
+def _gather(ids, mine, runs, scores):
+    "Every process's runs and scores, in seed order: what one process alone returns."
+    import torch.distributed as dist
+    got = [None] * dist.get_world_size()
+    dist.all_gather_object(got, (mine, runs, [float(s) for s in scores]))
+    by = {i: (r, s) for m, rs, ss in got for i, r, s in zip(m, rs, ss)}
+    return [by[i][0] for i in ids], [by[i][1] for i in ids]
+
 # %% ../nbs/31_fast_search.ipynb #43acf0fa
 def search_seeds(x1, x2, k, seeds=5, config=None, batched=None, checkpoint_dir=None, score_folds=10, score_max_samples=5000,
                  progress=True, **overrides):
@@ -89,15 +109,18 @@ def search_seeds(x1, x2, k, seeds=5, config=None, batched=None, checkpoint_dir=N
         raise ValueError(f"batched seeds need a solver that takes many seeds' labels (solver={cfg.solver!r}) on all rows (subset_size={cfg.subset_size}, {len(x1)} rows)")
     batched, ids = possible if batched is None else bool(batched), list(range(cfg.seed, cfg.seed + int(seeds)))
     x2_, dev = _as_spaces(x2)[0], resolve_device(cfg.device)
-    if batched:
-        runs = fit_hume_seeds(x1, x2, k, ids, dataclasses.replace(cfg, seed=0), progress=progress)
+    mine = _my_seeds(ids)   # every seed in one process; its share of them under torch.distributed
+    how = 'ridge leave-one-out accuracy' if batched else f'{score_folds}-fold logistic regression'
+    if not mine: runs, scores = [], []
+    elif batched:
+        runs = fit_hume_seeds(x1, x2, k, mine, dataclasses.replace(cfg, seed=0), progress=progress)
         factor = RidgeFactor(torch.from_numpy(np.asarray(x2_, np.float32)).to(dev), cfg.ridge)   # phi2 as given, as the score reads it
-        scores, how = [ridge_loo_accuracy(None, r.predict(x1), factor=factor, k=k) for r in runs], 'ridge leave-one-out accuracy'
+        scores = [ridge_loo_accuracy(None, r.predict(x1), factor=factor, k=k) for r in runs]
     else:
         ckpt = lambda s: Path(checkpoint_dir)/f'seed{s}.pt' if checkpoint_dir is not None else None
-        runs = [fit_hume(x1, x2, k, dataclasses.replace(cfg, seed=s), checkpoint=ckpt(s), progress=progress) for s in ids]
+        runs = [fit_hume(x1, x2, k, dataclasses.replace(cfg, seed=s), checkpoint=ckpt(s), progress=progress) for s in mine]
         scores = [label_free_score(x2_, r.predict(x1), folds=score_folds, max_samples=score_max_samples, device=dev) for r in runs]
-        how = f'{score_folds}-fold logistic regression'
+    if mine != ids: runs, scores = _gather(ids, mine, runs, scores)
     return runs, scores, dict(batched=batched, seeds=ids, label_free_score=how)
 
 # %% ../nbs/31_fast_search.ipynb #d8b83eef
