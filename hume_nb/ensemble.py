@@ -6,7 +6,7 @@
 from __future__ import annotations
 import numpy as np, torch
 from scipy.optimize import linear_sum_assignment
-from .representations import l2_normalize, validate_features, validate_labels
+from .representations import l2_normalize, validate_features, validate_labels, rows_of, _blocks
 
 # %% auto #0
 __all__ = ['READOUT_RIDGE', 'READOUTS', 'label_free_score', 'align_labels', 'majority_vote', 'ensemble_labelings', 'fit_probes',
@@ -72,29 +72,35 @@ READOUT_RIDGE = 1e-2   # per-sample penalty of the read-out probes (on unit rows
 
 def fit_probes(x2s, labelings, k, lam=READOUT_RIDGE):
     "Per space of `x2s`, ridge probes ((d+1) x k each, last row the bias) fitted to each of `labelings` one-hot: one factorisation per space."
-    ys = [np.eye(k)[validate_labels(l, len(x2s[0]))] for l in labelings]
+    ys = np.concatenate([np.eye(k)[validate_labels(l, len(x2s[0]))] for l in labelings], 1)
     out = []
     for x in x2s:
-        a = np.c_[np.asarray(x, np.float64), np.ones(len(x))]
-        w = np.linalg.solve(a.T @ a + lam * len(a) * np.eye(a.shape[1]), a.T @ np.concatenate(ys, 1))   # every labeling in one solve
-        out.append(np.split(w, len(ys), axis=1))
+        d = x.shape[1]; gram, rhs = np.zeros((d + 1, d + 1)), np.zeros((d + 1, ys.shape[1]))
+        for s, e in _blocks(len(x), d):   # a block of rows at a time: a memory map or a view is never read whole
+            a = np.c_[np.asarray(x[s:e], np.float64), np.ones(e - s)]
+            gram += a.T @ a; rhs += a.T @ ys[s:e]
+        w = np.linalg.solve(gram + lam * len(x) * np.eye(d + 1), rhs)   # every labeling in one solve
+        out.append(np.split(w, len(labelings), axis=1))
     return [list(ws) for ws in zip(*out)]   # [labeling][space]
 
 def probe_predict(probes, x2s):
     "The class whose summed probe output, over every space, is largest."
-    return sum(np.c_[np.asarray(x, np.float64), np.ones(len(x))] @ w for w, x in zip(probes, x2s)).argmax(1)
+    n, out = len(x2s[0]), np.empty(len(x2s[0]), np.int64)
+    for s, e in _blocks(n, sum(x.shape[1] for x in x2s)):
+        out[s:e] = sum(np.c_[np.asarray(x[s:e], np.float64), np.ones(e - s)] @ w for w, x in zip(probes, x2s)).argmax(1)
+    return out
 
 # %% ../nbs/13_selection.ipynb #9c85864f
 def read_task(runs, x1, x2s, fit_rows, eval_rows, k):
     "The reference's read-out: argmax of each run's W phi1(x)."
-    return [r.predict(x1[eval_rows]) for r in runs]
+    return [r.predict(rows_of(x1, eval_rows)) for r in runs]
 
 def read_probes(runs, x1, x2s, fit_rows, eval_rows, k):
     "Rows the search saw keep each run's labels; the others get the vote of ridge probes fitted to those labels in every space of `x2s`."
     fit_rows, eval_rows = np.asarray(fit_rows), np.asarray(eval_rows)
-    seen = [r.predict(x1[fit_rows]) for r in runs]
-    new = [x[eval_rows] for x in x2s]
-    out = [probe_predict(p, new) for p in fit_probes([x[fit_rows] for x in x2s], seen, k)]
+    seen = [r.predict(rows_of(x1, fit_rows)) for r in runs]
+    new = [rows_of(x, eval_rows) for x in x2s]   # views of `Standardized` spaces stay unread until the probes read them
+    out = [probe_predict(p, new) for p in fit_probes([rows_of(x, fit_rows) for x in x2s], seen, k)]
     pos = {int(r): i for i, r in enumerate(fit_rows)}
     same = np.array([int(r) in pos for r in eval_rows], bool)
     at = [pos[int(r)] for r in eval_rows[same]]

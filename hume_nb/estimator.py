@@ -8,8 +8,8 @@ import json
 from pathlib import Path
 import numpy as np
 from sklearn.exceptions import NotFittedError
-from .representations import l2_normalize, validate_features, _atomic_write
-from .search import HumeResult, make_config, check_spaces, _as_spaces
+from .representations import validate_features, check_k, Standardized, _atomic_write
+from .search import HumeResult, make_config, _as_spaces
 from .fast import search_seeds
 from .ensemble import ensemble_labelings, align_labels, majority_vote, fit_probes, probe_predict
 
@@ -17,24 +17,15 @@ from .ensemble import ensemble_labelings, align_labels, majority_vote, fit_probe
 __all__ = ['HUME']
 
 # %% ../nbs/16_estimator.ipynb #c5abdce6
-def _center(x, mean):
-    "Rows of `x` L2-normalised, then (when `mean` is not None) centred on `mean` and normalised again: `standardize` with a kept mean."
-    x = l2_normalize(x)
-    return x if mean is None else l2_normalize(x - mean)
-
-def _fit_mean(x, center):
-    "The centring mean of a space's fit rows after L2 normalisation, or None without centring."
-    return l2_normalize(x).mean(0) if center else None
-
 def _spaces(X, what, n=None):
     "One space or a list of spaces as a list of validated arrays."
     xs = _as_spaces(X)
     if not xs: raise ValueError(f"{what} must hold at least one space")
     return [validate_features(x, what if len(xs) == 1 else f'{what}[{j}]', n, spread=False) for j, x in enumerate(xs)]
 
-def _prepare(xs, means):
-    "Every space normalised as the search did, with the kept means; phi1's spaces then side by side."
-    return [_center(x, m) for x, m in zip(xs, means)]
+def _views(xs, means):
+    "Every space as the search saw it: a `Standardized` view centred on its kept mean (none without centring)."
+    return [Standardized(x, [m]) for x, m in zip(xs, means)]
 
 # %% ../nbs/16_estimator.ipynb #0bc0f841
 def _alignment(labels, reference, k):
@@ -75,35 +66,37 @@ def _space_refs(x1s, x2s):
             if not any(x is y for y in seen): refs.append((side, j)); seen.append(x)
     return refs
 
-def _adopt(self, runs, scores, seeds, X1, X2, k):
+def _adopt(self, runs, scores, seeds, z1s, z2s, refs, k):
     "Keep what labels new rows: the means, the ensemble of the fit rows, each seed's alignment and its probes in every space."
-    refs = _space_refs(_as_spaces(X1), _as_spaces(X2))   # before validation, which may copy: the same array given twice is one space
-    x1s = _spaces(X1, 'phi1'); x2s = _spaces(X2, 'phi2', len(x1s[0]))
-    self.means1_, self.means2_ = [_fit_mean(x, self.center) for x in x1s], [_fit_mean(x, self.center) for x in x2s]
-    self.dims1_, self.dims2_ = [x.shape[1] for x in x1s], [x.shape[1] for x in x2s]
-    z1s, z2s = _prepare(x1s, self.means1_), _prepare(x2s, self.means2_)
-    z1 = np.concatenate(z1s, 1) if len(z1s) > 1 else z1s[0]
+    self.means1_, self.means2_ = [z.means[0] for z in z1s], [z.means[0] for z in z2s]   # `z1s`, `z2s`: views of the fit rows
+    self.dims1_, self.dims2_ = [z.shape[1] for z in z1s], [z.shape[1] for z in z2s]
+    z1 = Standardized.hstack(z1s)
     labelings = [r.predict(z1) for r in runs]
     self.labels_, self.best_seed_ = ensemble_labelings(labelings, scores, k)
     self.runs_, self.scores_, self.seeds_, self.k_, self.n_features_in_ = runs, [float(s) for s in scores], list(seeds), k, z1.shape[1]
     self.alignments_ = np.stack([_alignment(l, labelings[self.best_seed_], k) for l in labelings])
     self.probe_spaces_ = refs
-    self.probes_ = fit_probes([(z1s if side == 1 else z2s)[j] for side, j in self.probe_spaces_], labelings, k)   # [seed][space]
+    self.probes_ = fit_probes([(z1s if side == 1 else z2s)[j] for side, j in refs], labelings, k)   # [seed][space]
     return self
 
 def _fit(self, X1, X2):
     "Search the seeds on phi1 `X1` (one space or a list side by side) and phi2 `X2` (one or a list), ensemble them, keep what `predict` needs."
+    refs = _space_refs(_as_spaces(X1), _as_spaces(X2))   # before validation, which may copy: the same array given twice is one space
     x1s = _spaces(X1, 'phi1'); x2s = _spaces(X2, 'phi2', len(x1s[0]))
-    z1s = _prepare(x1s, [_fit_mean(x, self.center) for x in x1s])
-    z1, z2s, k = check_spaces(np.concatenate(z1s, 1) if len(z1s) > 1 else z1s[0], _prepare(x2s, [_fit_mean(x, self.center) for x in x2s]), self.k)
+    z1s, z2s = ([Standardized.fit(x, center=self.center) for x in xs] for xs in (x1s, x2s))
+    k = check_k(self.k, len(x1s[0]))
     if int(self.seeds) < 1: raise ValueError(f"seeds must be at least 1, got {self.seeds}")
-    runs, scores, info = search_seeds(z1, z2s if len(z2s) > 1 else z2s[0], k, int(self.seeds), self._config(), self.batched,
-                                      progress=self.verbose)
-    return _adopt(self, runs, scores, info['seeds'], X1, X2, k)
+    runs, scores, info = search_seeds(Standardized.hstack(z1s), z2s if len(z2s) > 1 else z2s[0], k, int(self.seeds), self._config(),
+                                      self.batched, progress=self.verbose)
+    return _adopt(self, runs, scores, info['seeds'], z1s, z2s, refs, k)
 
 def _from_runs(cls, runs, scores, seed_ids, X1, X2, k, names=None, **params):
-    "A fitted `HUME` from searches already run (by `run_experiment`) on the fit rows of phi1's spaces `X1` and phi2's `X2` (named `names`)."
-    est = _adopt(cls(k, **params), runs, scores, seed_ids, X1, X2, k)
+    "A fitted `HUME` from searches already run (by `run_experiment`) on the fit rows of phi1's spaces `X1` and phi2's `X2` (named `names`): arrays, or the run's `Standardized` views."
+    est = cls(k, **params)
+    refs = _space_refs(_as_spaces(X1), _as_spaces(X2))
+    x1s = _spaces(X1, 'phi1'); x2s = _spaces(X2, 'phi2', len(x1s[0]))
+    z1s, z2s = ([x if isinstance(x, Standardized) else Standardized.fit(x, center=est.center) for x in xs] for xs in (x1s, x2s))
+    est = _adopt(est, runs, scores, seed_ids, z1s, z2s, refs, k)
     est.names_ = names   # ([phi1 spaces], [phi2 spaces]): what predict takes, in order
     return est
 
@@ -124,12 +117,12 @@ def _predict(self, X1, X2=None):
     "Labels of new rows, consistent with `labels_`: each seed's task on phi1 `X1` (or, with `X2`, its probes in every space), aligned, voted."
     _check_fitted(self)
     x1s = _spaces(X1, 'phi1'); _check_like(x1s, self.dims1_, 'phi1', (getattr(self, 'names_', None) or [None])[0])
-    z1s = _prepare(x1s, self.means1_)
-    z1 = np.concatenate(z1s, 1) if len(z1s) > 1 else z1s[0]
+    z1s = _views(x1s, self.means1_)
+    z1 = Standardized.hstack(z1s)
     if X2 is None: seeds = [r.predict(z1) for r in self.runs_]
     else:
         x2s = _spaces(X2, 'phi2', len(z1)); _check_like(x2s, self.dims2_, 'phi2', (getattr(self, 'names_', None) or [None, None])[1])
-        z2s = _prepare(x2s, self.means2_)
+        z2s = _views(x2s, self.means2_)
         spaces = [(z1s if side == 1 else z2s)[j] for side, j in self.probe_spaces_]
         seeds = [probe_predict(p, spaces) for p in self.probes_]
     b = self.best_seed_

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from typing import Optional
 import numpy as np
-from .representations import standardize, l2_normalize, atomic_save, atomic_write_text, check_k, num_classes
+from .representations import Standardized, atomic_save, atomic_write_text, check_k, num_classes
 from .search import HumeConfig, DEFAULT_PRESET, make_config
 from .fast import search_seeds, choose_config
 from .ensemble import ensemble_labelings, get_readout
@@ -142,7 +142,7 @@ def _load(cfg, phi1, phi2, progress):
     if k is None:
         if sp.classes is None and sp.labels is None: raise ValueError("k is unknown: pass k, or give the dataset labels.npy or classes.json")
         k = num_classes(sp.labels) if sp.labels is not None else len(sp.classes)   # the distinct labels, not the largest + 1
-    X = {s: standardize(sp[s], fit_rows) if cfg.center else l2_normalize(sp[s]) for s in sp.names}
+    X = {s: Standardized.fit(sp[s], fit_rows, cfg.center) for s in sp.names}   # views: a memory-mapped folder stays on disk
     return sp, setting, fit_rows, eval_rows, check_k(k, len(fit_rows)), X, t_feats
 
 # %% ../nbs/15_experiment.ipynb #5507d29b
@@ -153,18 +153,18 @@ CHOICES = [dict(entropy_weight=w, temperature=t) for w in (1.0, 3.0, 10.0) for t
 
 def _choose(cfg, hcfg, X, k, fit_rows, progress):
     "The run's settings with the entry of `CHOICES` whose best seed scores highest without labels (`choose_config`), and the scores."
-    x1 = np.concatenate([X[s][fit_rows] for s in cfg.phi1], 1)
+    x1 = Standardized.hstack([X[s] for s in cfg.phi1]).take(fit_rows)
     _say(progress, f"choosing among {len(CHOICES)} settings by the label-free score")
-    best, table = choose_config(x1, [X[s][fit_rows] for s in cfg.phi2], k, CHOICES, seeds=3, config=hcfg, progress=False)
+    best, table = choose_config(x1, [X[s].take(fit_rows) for s in cfg.phi2], k, CHOICES, seeds=3, config=hcfg, progress=False)
     return dataclasses.replace(hcfg, **best), dict(chosen=best, scores=[dict(**r['settings'], score=r['score']) for r in table])
 
 def _hume(cfg, hcfg, X, k, fit_rows, eval_rows, out, progress):
     "HUME's seeds on phi1 (its spaces side by side) against each phi2 space, and their label-free ensemble."
-    x1 = np.concatenate([X[s] for s in cfg.phi1], 1) if len(cfg.phi1) > 1 else X[cfg.phi1[0]]
-    x2 = [X[s][fit_rows] for s in cfg.phi2]
+    x1 = Standardized.hstack([X[s] for s in cfg.phi1])   # phi1's spaces side by side, read as the search needs them
+    x2 = [X[s].take(fit_rows) for s in cfg.phi2]
     _say(progress, f"searching {cfg.seeds} seed(s), preset '{cfg.preset}'")
     t = time.time()
-    runs, scores, how = search_seeds(x1[fit_rows], x2 if len(x2) > 1 else x2[0], k, cfg.seeds, hcfg, cfg.batched, out/'checkpoints',
+    runs, scores, how = search_seeds(x1.take(fit_rows), x2 if len(x2) > 1 else x2[0], k, cfg.seeds, hcfg, cfg.batched, out/'checkpoints',
                                      cfg.score_folds, cfg.score_max_samples, progress)
     every = [X[s] for s in dict.fromkeys(cfg.phi1 + cfg.phi2)]   # the read-out probes learn the labeling in every space of the run
     labelings = get_readout(cfg.readout)(runs, x1, every, fit_rows, eval_rows, k)
@@ -172,11 +172,11 @@ def _hume(cfg, hcfg, X, k, fit_rows, eval_rows, out, progress):
     _say(progress, f"search done in {time.time() - t:.1f}s; label-free scores {[round(s, 4) for s in scores]}, best seed {how['seeds'][best]}")
     return runs, scores, how, labelings, hume, best, time.time() - t
 
-def _save_model(cfg, hcfg, sp, runs, scores, seeds, k, fit_rows, out):
+def _save_model(cfg, hcfg, X, runs, scores, seeds, k, fit_rows, out):
     "The run as a fitted `HUME` estimator ([16_estimator](16_estimator.ipynb)) in model.npz: it labels later samples as this run labels rows it did not search on."
-    raw = {s: np.asarray(sp[s][fit_rows], np.float32) for s in dict.fromkeys(cfg.phi1 + cfg.phi2)}   # one array per space: probed once
+    fit = {s: X[s].take(fit_rows) for s in dict.fromkeys(cfg.phi1 + cfg.phi2)}   # one view per space: probed once, with the run's means
     search = {n: v for n, v in cfg.search.items() if n != 'seed'}
-    est = HUME.from_runs(runs, scores, seeds, [raw[s] for s in cfg.phi1], [raw[s] for s in cfg.phi2], k, (cfg.phi1, cfg.phi2), preset=cfg.preset, seeds=cfg.seeds,
+    est = HUME.from_runs(runs, scores, seeds, [fit[s] for s in cfg.phi1], [fit[s] for s in cfg.phi2], k, (cfg.phi1, cfg.phi2), preset=cfg.preset, seeds=cfg.seeds,
                          center=cfg.center, batched=cfg.batched, device=cfg.device, random_state=hcfg.seed, **search)
     est.save(out/'model.npz')
 
@@ -189,7 +189,7 @@ def _leader():
 def _baselines(cfg, X, labels, k, fit_rows, eval_rows):
     "k-means on each space and on all of them concatenated, and the supervised probe on that concatenation: (name, labels, seconds) rows."
     out = [(f'kmeans_{s}', *_timed(kmeans_baseline, X[s], k, fit_rows, eval_rows)) for s in X]
-    every = np.concatenate(list(X.values()), 1)
+    every = Standardized.hstack(list(X.values()))
     out.append(('kmeans_concat', *_timed(kmeans_baseline, every, k, fit_rows, eval_rows)))
     probe_rows = (fit_rows, eval_rows) if cfg.setting == 'inductive' else (None, None)
     return out + [('linear_probe', *_timed(linear_probe_baseline, every, labels, *probe_rows))]
@@ -240,7 +240,7 @@ def run_experiment(config=None, progress=True, **settings):
     hcfg, choice = _choose(cfg, hcfg, X, k, fit_rows, progress) if cfg.choose else (hcfg, None)
     runs, scores, how, labelings, hume, best, t_hume = _hume(cfg, hcfg, X, k, fit_rows, eval_rows, out, progress)
     if not _leader(): return dict(metrics={}, labels=hume, info=None, runs=runs, spaces=sp, eval_rows=eval_rows)   # rank 0 writes
-    _save_model(cfg, hcfg, sp, runs, scores, how['seeds'], k, fit_rows, out)
+    _save_model(cfg, hcfg, X, runs, scores, how['seeds'], k, fit_rows, out)
     found = [('hume', hume, t_hume), ('hume_best_seed', labelings[best], runs[best].seconds)]
     y = None if sp.labels is None else sp.labels[eval_rows]
     if cfg.baselines and y is not None:

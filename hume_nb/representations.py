@@ -11,8 +11,8 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['atomic_save', 'atomic_write_text', 'release_pages', 'validate_features', 'validate_labels', 'check_k',
-           'encode_labels', 'num_classes', 'resolve_device', 'l2_normalize', 'standardize', 'same_content',
-           'fingerprint', 'Spaces', 'save_spaces', 'load_spaces']
+           'encode_labels', 'num_classes', 'resolve_device', 'l2_normalize', 'Standardized', 'rows_of', 'standardize',
+           'same_content', 'fingerprint', 'Spaces', 'save_spaces', 'load_spaces']
 
 # %% ../nbs/10_representations.ipynb #64034486
 def _atomic_write(path, write, mode):
@@ -46,7 +46,7 @@ def release_pages(x):
         import mmap
         mm.madvise(mmap.MADV_DONTNEED)
 
-def _chunks(x, nbytes=1 << 26):
+def _chunks(x, nbytes=1 << 24):
     "Yield (first row, rows as an array) of `x`, about `nbytes` at a time; a memory map's pages are dropped after each chunk."
     step = max(1, nbytes // max(1, x.itemsize * int(np.prod(x.shape[1:]))))
     for s in range(0, len(x), step):
@@ -90,7 +90,7 @@ def _scan_rows(x, name, spread):
 # %% ../nbs/10_representations.ipynb #5fcb4b3c
 def validate_features(x, name='features', n=None, spread=True):
     "Check that `x` is a real, finite, 2-D numeric array (`n` rows when given) usable by L2 normalisation, and return it."
-    if not isinstance(x, np.ndarray): x = np.asarray(x)
+    if not (isinstance(x, np.ndarray) or getattr(x, 'blockwise', False)): x = np.asarray(x)   # a view (`Standardized`) is checked a block at a time
     if x.ndim != 2:
         raise ValueError(f"space '{name}' must be a 2-D array (N samples x d features), got shape {x.shape}")
     if x.shape[0] == 0 or x.shape[1] == 0: raise ValueError(f"space '{name}' is empty: shape {x.shape}")
@@ -170,12 +170,116 @@ def l2_normalize(x, eps=1e-12):
         out[odd] = _unit(x[odd])
     return out
 
-# %% ../nbs/10_representations.ipynb #ee990b3e
+# %% ../nbs/10_representations.ipynb #5a218d52
+def _blocks(n, d, nbytes=1 << 22):
+    "(start, stop) row blocks of about `nbytes` of float32 with `d` columns, covering `n` rows: small, as each is copied a few times."
+    step = max(1, nbytes // (4 * max(1, d)))
+    return [(s, min(n, s + step)) for s in range(0, n, step)]
+
+# %% ../nbs/10_representations.ipynb #843c2167
+class Standardized:
+    "Rows of a space, or of several side by side, each L2-normalised, centred on its kept mean and normalised again as they are read."
+    ndim, dtype, itemsize = 2, np.dtype(np.float32), 4   # what validation, hashing and chunked readers ask of an array
+    blockwise = True                                     # readers take rows a block at a time, never np.asarray(view)
+
+    def __init__(self, xs, means=None, rows=None):
+        self.xs = list(xs) if isinstance(xs, (list, tuple)) else [xs]
+        self.means = [None] * len(self.xs) if means is None else [None if m is None else np.asarray(m, np.float32) for m in means]
+        self.rows = None if rows is None else np.asarray(rows, np.int64)
+        if len(self.means) != len(self.xs): raise ValueError(f"{len(self.xs)} space(s) but {len(self.means)} mean(s)")
+        if any(len(x) != len(self.xs[0]) for x in self.xs): raise ValueError("spaces side by side must describe the same rows")
+
+    def __len__(self): return len(self.xs[0]) if self.rows is None else len(self.rows)
+    @property
+    def shape(self): return (len(self), sum(x.shape[1] for x in self.xs))
+    @property
+    def on_disk(self): return any(isinstance(x, np.memmap) for x in self.xs)   # then readers take it a block at a time
+    def __repr__(self):
+        return f"Standardized({len(self)} x {self.shape[1]}, {len(self.xs)} space(s), centred: {[m is not None for m in self.means]})"
+
+# %% ../nbs/10_representations.ipynb #add43f76
+def _centring_mean(x, rows=None):
+    "The mean of the L2-normalised `rows` of `x` (all rows by default), summed a block at a time in float64."
+    v = Standardized(x) if rows is None else Standardized(x).take(rows)
+    if not len(v): raise ValueError("the centring mean needs at least one row")
+    total = np.zeros(v.shape[1])
+    for s, e in _blocks(len(v), v.shape[1]): total += v[s:e].sum(0, dtype=np.float64)
+    return (total / len(v)).astype(np.float32)
+
+def _fit(cls, x, fit_rows=None, center=True):
+    "A view of space `x`, centred (with `center`) on the mean of its L2-normalised `fit_rows` (all rows by default)."
+    return cls(x, [_centring_mean(x, fit_rows) if center else None])
+
+def _hstack(cls, views):
+    "Views of the same rows side by side: one wider view, each space still normalised on its own."
+    if not views: raise ValueError("hstack needs at least one view")
+    same = lambda r, q: (r is None and q is None) or (r is not None and q is not None and np.array_equal(r, q))
+    if not all(same(v.rows, views[0].rows) for v in views): raise ValueError("views side by side must select the same rows")
+    return cls([x for v in views for x in v.xs], [m for v in views for m in v.means], views[0].rows)
+
+Standardized.fit, Standardized.hstack = classmethod(_fit), classmethod(_hstack)
+
+# %% ../nbs/10_representations.ipynb #29ecb154
+def _index(self, key):
+    "Rows of the underlying arrays that rows `key` of this view (a slice, indices or a mask) are."
+    if isinstance(key, slice): key = np.arange(*key.indices(len(self)))
+    key = np.asarray(key)
+    if key.dtype == bool:
+        if key.shape != (len(self),): raise IndexError(f"a mask must have {len(self)} entries, got shape {key.shape}")
+        key = np.flatnonzero(key)
+    elif key.ndim != 1 or (len(key) and key.dtype.kind not in 'iu'): raise IndexError(f"rows must be integers, a slice or a mask, got {key.dtype} of shape {key.shape}")
+    key = key.astype(np.int64)
+    if len(key) and (key.min() < -len(self) or key.max() >= len(self)): raise IndexError(f"row index out of range for {len(self)} rows")
+    key = np.where(key < 0, key + len(self), key)
+    return key if self.rows is None else self.rows[key]
+
+def _take(self, rows):
+    "The view of rows `rows` of this one; nothing is read."
+    return type(self)(self.xs, self.means, _index(self, rows))
+
+Standardized.take = _take
+
+# %% ../nbs/10_representations.ipynb #596f82a7
+def _read(self, idx):
+    "Rows `idx` of the underlying arrays (a slice of them, or indices in any order) as float32, read in file order a block at a time."
+    n = len(range(*idx.indices(len(self.xs[0])))) if isinstance(idx, slice) else len(idx)
+    order = None if isinstance(idx, slice) or (np.diff(idx) >= 0).all() else np.argsort(idx, kind='stable')
+    at = idx if order is None else idx[order]
+    out, col = np.empty((n, self.shape[1]), np.float32), 0
+    for x, m in zip(self.xs, self.means):
+        d = x.shape[1]
+        for s, e in _blocks(n, d):
+            part = x[at.start + s:at.start + e] if isinstance(at, slice) else x[at[s:e]]
+            c = l2_normalize(part)
+            c = c if m is None else l2_normalize(c - m)
+            if order is None: out[s:e, col:col + d] = c
+            else: out[order[s:e], col:col + d] = c
+            release_pages(x)   # a memory map's pages leave this process after each block
+        col += d
+    return out
+
+def _getitem(self, key):
+    "Rows `key` (an int, a slice, indices or a mask) as a float32 array."
+    if isinstance(key, tuple): raise IndexError("a Standardized view takes rows only: view[rows]")
+    if isinstance(key, (int, np.integer)): return _getitem(self, np.array([key]))[0]
+    if isinstance(key, slice) and self.rows is None and key.step in (None, 1): return _read(self, slice(*key.indices(len(self))[:2]))
+    return _read(self, _index(self, key))
+
+def _array(self, dtype=None, copy=None):
+    a = self[:]
+    return a if dtype is None else a.astype(dtype, copy=False)
+
+Standardized.__getitem__, Standardized.__array__ = _getitem, _array
+
+# %% ../nbs/10_representations.ipynb #328cc0d4
+def rows_of(x, rows):
+    "Rows `rows` of space `x`: a view, with nothing read yet, of a `Standardized`; else `x[rows]`."
+    return x.take(rows) if isinstance(x, Standardized) else x[rows]
+
+# %% ../nbs/10_representations.ipynb #42d8a60d
 def standardize(x, fit_rows=None):
     "L2-normalise, subtract the mean of `fit_rows` (all rows by default), L2-normalise again."
-    x = l2_normalize(x)
-    mu = x.mean(0) if fit_rows is None else x[fit_rows].mean(0)
-    return l2_normalize(x - mu)
+    return Standardized.fit(x, fit_rows)[:]
 
 # %% ../nbs/10_representations.ipynb #bb901fa2
 def same_content(a, b):
@@ -193,9 +297,9 @@ def fingerprint(arrays):
     "A content hash (hex) of an array or a list of arrays: shapes, dtypes and all bytes, read a chunk at a time."
     h = hashlib.blake2b(digest_size=16)
     for x in ([arrays] if isinstance(arrays, np.ndarray) else arrays):
-        x = x if isinstance(x, np.ndarray) else np.asarray(x)
+        x = x if isinstance(x, Standardized) else np.atleast_1d(x if isinstance(x, np.ndarray) else np.asarray(x))
         h.update(f'{x.shape}|{x.dtype.str};'.encode())
-        for _, c in _chunks(np.atleast_1d(x)): h.update(np.ascontiguousarray(c))   # C order whatever the layout
+        for _, c in _chunks(x): h.update(np.ascontiguousarray(c))   # C order whatever the layout; a view a block at a time
     return h.hexdigest()
 
 # %% ../nbs/10_representations.ipynb #8d7ddefa

@@ -11,7 +11,7 @@ import numpy as np, torch
 from torch import nn
 from torch.nn.utils import parametrizations, parametrize
 from tqdm import tqdm
-from .representations import validate_features, check_k, l2_normalize, release_pages, resolve_device, fingerprint, _atomic_write
+from .representations import validate_features, check_k, l2_normalize, release_pages, resolve_device, fingerprint, _atomic_write, _blocks
 from .inner import get_solver, hume_objective, load_ref
 
 # %% auto #0
@@ -324,8 +324,8 @@ class HumeResult:
         if x1.shape[1] != self.weight.shape[1]:
             raise ValueError(f"phi1 has {x1.shape[1]} features but the task was found on {self.weight.shape[1]}")
         out = []
-        for s in range(0, len(x1), 65536):   # in chunks, so a memory-mapped phi1 is never read whole
-            out.append((l2_normalize(x1[s:s + 65536]) @ self.weight.T).argmax(1)); release_pages(x1)
+        for s, e in _blocks(len(x1), x1.shape[1]):   # a block at a time, so a memory-mapped phi1 is never read whole
+            out.append((l2_normalize(x1[s:e]) @ self.weight.T).argmax(1)); release_pages(x1)
         return np.concatenate(out)
 
 # %% ../nbs/12_search.ipynb #44ea1c80
@@ -341,11 +341,11 @@ def _as_spaces(x2):
     return list(x2) if isinstance(x2, (list, tuple)) else [x2]
 
 def _is_lazy(x):
-    "Memory-mapped spaces are read a subset at a time and never copied whole into memory."
-    return isinstance(x, np.memmap)
+    "Memory-mapped spaces, and `Standardized` views of them, are read a subset at a time and never copied whole into memory."
+    return isinstance(x, np.memmap) or getattr(x, 'on_disk', False)
 
 def _rows(x, idx, dev):
-    "Rows `idx` (in that order) of a space as an L2-normalised float32 tensor; reads a memory map in file order."
+    "Rows `idx` (in that order) of a space as an L2-normalised float32 tensor; reads a memory map (or a view of one) in file order."
     if not _is_lazy(x): return x[idx]                          # already a normalised tensor on the device
     idx = idx.cpu().numpy(); order = np.argsort(idx)
     out = np.empty((len(idx), x.shape[1]), np.float32)
