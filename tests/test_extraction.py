@@ -213,3 +213,14 @@ def test_command_line_refuses_bad_datasets_before_it_starts(tmp_path):
                             '--out', str(tmp_path/'x.npy')], capture_output=True, text=True, env=ENV, timeout=300)
         assert r.returncode == 2 and message in r.stderr, r.stderr[-2000:]
     assert not (tmp_path/'x.npy').exists()
+
+def test_a_registered_foundation_encoder_preprocesses_on_the_device_as_in_the_workers(tmp_path):
+    # ResNet-50's registry entry as it is (shorter side 232 bilinear, centre crop 224), with random weights from a file
+    import torch
+    from hume_nb.foundation import _resnet50
+    torch.manual_seed(0); torch.save(_resnet50().state_dict(), tmp_path/'w.pth')
+    imgs = np.random.default_rng(1).integers(0, 256, (4, 40, 50, 3), dtype=np.uint8)
+    kw = dict(batch_size=2, num_workers=0, progress=False, weights_path=tmp_path/'w.pth')
+    w, v = (extract_to_memmap(imgs, 'resnet50', tmp_path/f'{p}.npy', preprocess=p, **kw) for p in ('workers', 'device'))
+    assert w.shape == (4, 2048) and np.abs(w).max() > 0
+    np.testing.assert_array_equal(v, w)
