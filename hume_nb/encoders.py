@@ -17,7 +17,7 @@ from .representations import resolve_device
 from .datasets import resolve_entry
 
 # %% auto #0
-__all__ = ['ENCODERS', 'Encoder', 'get_encoder', 'to_rgb_tensor', 'extract_features']
+__all__ = ['ENCODERS', 'Encoder', 'is_cnn', 'get_encoder', 'to_rgb_tensor', 'extract_features']
 
 # %% ../nbs/21_encoders.ipynb #43c12222
 @dataclass
@@ -30,6 +30,8 @@ class Encoder:
     preprocessing: str   # described in words; part of the cache key
     size: int | None = None          # the model's own input size, used instead of the caller's; None: any size
     resize: Callable | None = None   # resize(uint8 images, size) -> [0, 1] RGB batch; None: `to_rgb_tensor` (square, bilinear)
+    resize_on_device: bool = False   # `resize` also takes a uint8 torch tensor and computes on its device (`to_rgb_tensor` does)
+    channels_last: bool | None = None  # channels-last memory format on a GPU; None: when the network is a CNN (`is_cnn`)
 
 # %% ../nbs/21_encoders.ipynb #2b7d5448
 class _PooledEfficientNet(nn.Module):
@@ -69,6 +71,11 @@ def _imagenet_norm(x): return (x - _IMAGENET_MEAN.to(x)[:, None, None]) / _IMAGE
 
 def _lite_norm(x): return (x * 255 - 127) / 128
 
+# %% ../nbs/21_encoders.ipynb #0c5deba0
+def is_cnn(model):
+    "Whether `model` is a convolutional network: more than one Conv2d (a ViT has one, its patch embedding)."
+    return sum(isinstance(m, nn.Conv2d) for m in model.modules()) > 1
+
 # %% ../nbs/21_encoders.ipynb #526dafca
 _FOUNDATION = ('clip_vitb32', 'clip_vitb16', 'clip_vitl14', 'dinov2_vits14', 'dinov2_vitb14', 'dinov2_vitl14', 'dinov2_vitg14',
                'bit_resnetv2_50x1', 'resnet50', 'moco_resnet50')
@@ -85,8 +92,8 @@ def get_encoder(name):
 
 # %% ../nbs/21_encoders.ipynb #4a4fabe6
 def to_rgb_tensor(images, size):
-    "uint8 images (N x H x W grey or N x H x W x 3) -> float N x 3 x size x size in [0, 1], resized bilinearly (`size` None: as they are)."
-    x = torch.as_tensor(np.asarray(images)).float().div_(255)
+    "uint8 images (N x H x W grey or N x H x W x 3, an array or a tensor on any device) -> float N x 3 x size x size in [0, 1], resized bilinearly (`size` None: as they are)."
+    x = (images if isinstance(images, torch.Tensor) else torch.as_tensor(np.asarray(images))).float().div_(255)
     if x.ndim == 3: x = x[:, None].expand(-1, 3, -1, -1)   # grey: the same image on every channel
     elif x.ndim == 4 and x.shape[-1] == 3: x = x.permute(0, 3, 1, 2)
     else: raise ValueError(f"images must be N x H x W (grey) or N x H x W x 3 (RGB), got shape {tuple(x.shape)}")

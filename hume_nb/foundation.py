@@ -68,7 +68,7 @@ def _build_clip(arch, weights_path=None):
 
 _CLIP = {'clip_vitb32': ('ViT-B-32-quickgelu', 512), 'clip_vitb16': ('ViT-B-16-quickgelu', 512), 'clip_vitl14': ('ViT-L-14-quickgelu', 768)}
 _CLIP_ENCODERS = {n: Encoder(n, dim, partial(_build_clip, arch), _clip_norm, 'shorter side 224 bicubic, centre crop 224, clip mean/std',
-                             224, partial(resize_center_crop, resize_to=224, mode='bicubic')) for n, (arch, dim) in _CLIP.items()}
+                             224, partial(resize_center_crop, resize_to=224, mode='bicubic'), resize_on_device=True) for n, (arch, dim) in _CLIP.items()}
 
 # %% ../nbs/21a_foundation_encoders.ipynb #2c776d8a
 def _build_timm(arch, img_size, weights_path=None):
@@ -88,7 +88,7 @@ def _timm_encoder(name, arch, dim):
     dino = name.startswith('dinov2')
     return Encoder(name, dim, partial(_build_timm, arch, 224), _imagenet_norm if dino else _half_norm,
                    f"shorter side 256 {'bicubic' if dino else 'bilinear'}, centre crop 224, {'imagenet mean/std' if dino else 'mean/std 0.5'}",
-                   224, partial(resize_center_crop, resize_to=256, mode='bicubic' if dino else 'bilinear'))
+                   224, partial(resize_center_crop, resize_to=256, mode='bicubic' if dino else 'bilinear'), resize_on_device=True)
 
 _TIMM_ENCODERS = {n: _timm_encoder(n, arch, dim) for n, (arch, dim) in _TIMM.items()}
 
@@ -125,10 +125,10 @@ def _build_moco_resnet50(weights_path=None):
 
 _RESNET_ENCODERS = {
     'resnet50': Encoder('resnet50', 2048, _build_resnet50, _imagenet_norm, 'shorter side 232 bilinear, centre crop 224, imagenet mean/std',
-                        224, partial(resize_center_crop, resize_to=232, mode='bilinear')),
+                        224, partial(resize_center_crop, resize_to=232, mode='bilinear'), resize_on_device=True),
     'moco_resnet50': Encoder('moco_resnet50', 2048, _build_moco_resnet50, _imagenet_norm,
                              'shorter side 256 bilinear, centre crop 224, imagenet mean/std', 224,
-                             partial(resize_center_crop, resize_to=256, mode='bilinear'))}
+                             partial(resize_center_crop, resize_to=256, mode='bilinear'), resize_on_device=True)}
 
 # %% ../nbs/21a_foundation_encoders.ipynb #2ba86e81
 FOUNDATION_ENCODERS = _CLIP_ENCODERS | _TIMM_ENCODERS | _RESNET_ENCODERS

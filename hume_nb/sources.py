@@ -15,7 +15,7 @@ from .representations import Spaces, load_spaces
 from .datasets import DATASETS, load_dataset, resolve_entry, data_home, _subsample
 from .encoders import get_encoder
 from .foundation import load_image_folder, load_released, _released_file
-from .extraction import PRECISIONS, extract_to_memmap, cached_features, _rank_world
+from .extraction import PRECISIONS, PREPROCESS, extract_to_memmap, cached_features, _rank_world
 
 
 # %% auto #0
@@ -196,6 +196,9 @@ def _parser():
     p.add_argument('--workers', type=int, help='DataLoader worker processes (default: 0 on a CPU, up to 8 beside a GPU)')
     p.add_argument('--chunk-size', type=int); p.add_argument('--device', default='auto')
     p.add_argument('--precision', default='auto', choices=['auto', *PRECISIONS]); p.add_argument('--weights')
+    p.add_argument('--preprocess', default='auto', choices=PREPROCESS,
+                   help="where images are resized and normalised: 'device' (the GPU), 'workers', or 'auto' (the GPU on cuda)")
+    p.add_argument('--compile', action='store_true', help='torch.compile the network (worth it for long runs)')
     p.add_argument('--quiet', action='store_true')
     return p
 
@@ -214,7 +217,8 @@ def main(argv=None):
     try:
         ds = load_images(src, n_train=a.n_train, n_test=a.n_test, seed=a.seed)
         f = extract_to_memmap(ds, a.encoder, a.out, size=a.size, batch_size=a.batch_size, num_workers=a.workers, device=a.device,
-                              precision=a.precision, chunk_size=a.chunk_size, weights_path=a.weights, progress=not a.quiet)
+                              precision=a.precision, chunk_size=a.chunk_size, weights_path=a.weights, progress=not a.quiet,
+                              preprocess=a.preprocess, compile=a.compile)
         if _rank_world()[0] == 0: print(f"{a.out}: {f.shape[0]} x {f.shape[1]} float32 features of {ds.name} by {a.encoder}")
     finally:
         if started: dist.destroy_process_group()
