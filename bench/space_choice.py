@@ -4,7 +4,7 @@ On a folder, the default run searches with every space (phi1 = all side by side,
 descriptors next to CNN features) can pull the labeling towards their own structure. The rule measured here uses no
 label: run with every space, score each space by the balanced ridge leave-one-out accuracy of the best seed's labeling
 of the search rows in that space alone (`ridge_loo_accuracy`, the search's own score), keep the best-scored spaces
-(the upper half, or the best two), and run again on those. Next to it: how the label-free ranking of spaces agrees
+(the upper half, the best two, or those within 0.1 of the best), and run again on those. Next to it: how the label-free ranking of spaces agrees
 with their supervised probe accuracy (Spearman), and the run on the two spaces the supervised probe ranks best (an
 oracle, which needs labels). Only the development cases with more than two spaces can drop any.
 
@@ -39,13 +39,19 @@ def space_scores(r):
     probe = {s: float((linear_probe_baseline(np.asarray(X[s].take(fit)), sp.labels[fit]) == sp.labels[fit]).mean()) for s in X}
     return free, probe
 
+# drop only the spaces far behind: a margin chosen after seeing the four cases' scores (the weakest space trails by 0.15
+# to 0.25 on each), so this row is a lead to confirm on other data, not evidence
+NEAR = 0.1
+
 def best(scores, n): return sorted(scores, key=scores.get, reverse=True)[:n]
 
 def run_case(folder, tmp):
     t = time.time(); r = _run(folder, tmp/'all'); out = {'every space': (r['metrics']['hume']['acc'], r['info']['spaces'], time.time() - t)}
     free, probe = space_scores(r)
     n = len(free)
-    rules = {'label-free, upper half': best(free, max(2, n // 2)), 'label-free, best two': best(free, 2), 'oracle: best two by probe': best(probe, 2)}
+    near = [s for s in free if free[s] >= max(free.values()) - NEAR]
+    rules = {'label-free, upper half': best(free, max(2, n // 2)), 'label-free, best two': best(free, 2),
+             f'label-free, within {NEAR} of the best': near if len(near) >= 2 else best(free, 2), 'oracle: best two by probe': best(probe, 2)}
     for name, keep in rules.items():
         same = next((v for v in out.values() if sorted(v[1]) == sorted(keep)), None)
         if same: out[name] = same; continue
