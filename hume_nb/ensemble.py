@@ -91,16 +91,17 @@ def probe_predict(probes, x2s):
     return out
 
 # %% ../nbs/13_selection.ipynb #9c85864f
-def read_task(runs, x1, x2s, fit_rows, eval_rows, k):
+def read_task(runs, x1, x2s, fit_rows, eval_rows, k, probes=None):
     "The reference's read-out: argmax of each run's W phi1(x)."
     return [r.predict(rows_of(x1, eval_rows)) for r in runs]
 
-def read_probes(runs, x1, x2s, fit_rows, eval_rows, k):
-    "Rows the search saw keep each run's labels; the others get the vote of ridge probes fitted to those labels in every space of `x2s`."
+def read_probes(runs, x1, x2s, fit_rows, eval_rows, k, probes=None):
+    "Rows the search saw keep each run's labels; the others get the vote of ridge probes fitted to those labels in every space of `x2s` (or `probes`, already fitted)."
     fit_rows, eval_rows = np.asarray(fit_rows), np.asarray(eval_rows)
     seen = [r.predict(rows_of(x1, fit_rows)) for r in runs]
     new = [rows_of(x, eval_rows) for x in x2s]   # views of `Standardized` spaces stay unread until the probes read them
-    out = [probe_predict(p, new) for p in fit_probes([rows_of(x, fit_rows) for x in x2s], seen, k)]
+    probes = fit_probes([rows_of(x, fit_rows) for x in x2s], seen, k) if probes is None else probes   # [run][space]
+    out = [probe_predict(p, new) for p in probes]
     pos = {int(r): i for i, r in enumerate(fit_rows)}
     same = np.array([int(r) in pos for r in eval_rows], bool)
     at = [pos[int(r)] for r in eval_rows[same]]

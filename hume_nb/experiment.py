@@ -166,19 +166,21 @@ def _hume(cfg, hcfg, X, k, fit_rows, eval_rows, out, progress):
     t = time.time()
     runs, scores, how = search_seeds(x1.take(fit_rows), x2 if len(x2) > 1 else x2[0], k, cfg.seeds, hcfg, cfg.batched, out/'checkpoints',
                                      cfg.score_folds, cfg.score_max_samples, progress)
-    every = [X[s] for s in dict.fromkeys(cfg.phi1 + cfg.phi2)]   # the read-out probes learn the labeling in every space of the run
-    labelings = get_readout(cfg.readout)(runs, x1, every, fit_rows, eval_rows, k)
+    names = list(dict.fromkeys(cfg.phi1 + cfg.phi2))   # the read-out probes learn the labeling in every space of the run
+    model = _model(cfg, hcfg, X, runs, scores, how['seeds'], k, fit_rows)   # its probes, one per seed and space, are the read-out's
+    if [model.names_[side - 1][j] for side, j in model.probe_spaces_] != names: raise RuntimeError("the model's probes are not in the run's order of spaces")
+    every = [X[s] for s in names]
+    labelings = get_readout(cfg.readout)(runs, x1, every, fit_rows, eval_rows, k, probes=model.probes_)
     hume, best = ensemble_labelings(labelings, scores, k)
     _say(progress, f"search done in {time.time() - t:.1f}s; label-free scores {[round(s, 4) for s in scores]}, best seed {how['seeds'][best]}")
-    return runs, scores, how, labelings, hume, best, time.time() - t
+    return runs, scores, how, labelings, hume, best, time.time() - t, model
 
-def _save_model(cfg, hcfg, X, runs, scores, seeds, k, fit_rows, out):
-    "The run as a fitted `HUME` estimator ([16_estimator](16_estimator.ipynb)) in model.npz: it labels later samples as this run labels rows it did not search on."
+def _model(cfg, hcfg, X, runs, scores, seeds, k, fit_rows):
+    "The run as a fitted `HUME` estimator ([16_estimator](16_estimator.ipynb)), saved as model.npz: it labels later samples as this run labels rows it did not search on."
     fit = {s: X[s].take(fit_rows) for s in dict.fromkeys(cfg.phi1 + cfg.phi2)}   # one view per space: probed once, with the run's means
     search = {n: v for n, v in cfg.search.items() if n != 'seed'}
-    est = HUME.from_runs(runs, scores, seeds, [fit[s] for s in cfg.phi1], [fit[s] for s in cfg.phi2], k, (cfg.phi1, cfg.phi2), preset=cfg.preset, seeds=cfg.seeds,
-                         center=cfg.center, batched=cfg.batched, device=cfg.device, random_state=hcfg.seed, **search)
-    est.save(out/'model.npz')
+    return HUME.from_runs(runs, scores, seeds, [fit[s] for s in cfg.phi1], [fit[s] for s in cfg.phi2], k, (cfg.phi1, cfg.phi2), preset=cfg.preset, seeds=cfg.seeds,
+                          center=cfg.center, batched=cfg.batched, device=cfg.device, random_state=hcfg.seed, **search)
 
 def _leader():
     "Whether this process writes the run's results: the only one, or rank 0 of several under torchrun (which share the seeds)."
@@ -238,9 +240,9 @@ def run_experiment(config=None, progress=True, **settings):
     _clear(out)
     _say(progress, f"{setting}: search on {len(fit_rows)} rows, report on {len(eval_rows)}, K = {k} (spaces ready in {t_feats:.1f}s)")
     hcfg, choice = _choose(cfg, hcfg, X, k, fit_rows, progress) if cfg.choose else (hcfg, None)
-    runs, scores, how, labelings, hume, best, t_hume = _hume(cfg, hcfg, X, k, fit_rows, eval_rows, out, progress)
+    runs, scores, how, labelings, hume, best, t_hume, model = _hume(cfg, hcfg, X, k, fit_rows, eval_rows, out, progress)
     if not _leader(): return dict(metrics={}, labels=hume, info=None, runs=runs, spaces=sp, eval_rows=eval_rows)   # rank 0 writes
-    _save_model(cfg, hcfg, X, runs, scores, how['seeds'], k, fit_rows, out)
+    model.save(out/'model.npz')
     found = [('hume', hume, t_hume), ('hume_best_seed', labelings[best], runs[best].seconds)]
     y = None if sp.labels is None else sp.labels[eval_rows]
     if cfg.baselines and y is not None:
