@@ -34,7 +34,7 @@ class RunConfig:
     seeds: int = 5                          # independent searches, combined by the label-free ensemble
     readout: str = 'probes'                 # how rows the search did not see are labelled: 'probes' (ridge probes in every space of the run) or 'task' (W phi1, the reference); see 13_selection
     choose: bool = False                    # choose entropy weight and temperature among CHOICES by the label-free score first (run.json records it)
-    batched: Optional[bool] = None          # all seeds in one search; None: whenever the solver and subset size allow it
+    batched: Optional[bool] = None          # all seeds in one search (one solve, or one stack of subsets); None: where measured faster
     center: bool = True                     # centre every space on the search rows' mean after L2 normalisation
     n_train: Optional[int] = 10000          # train rows drawn at random to search on (images or features; all rows without a split); fewer there: all (None: all)
     n_test: Optional[int] = None            # test rows drawn at random to report on (None: all)

@@ -12,7 +12,7 @@ from tqdm import tqdm
 from .representations import validate_features, l2_normalize, resolve_device
 from .inner import get_solver, hume_objective
 from .solvers import RidgeFactor
-from .search import TaskEncoder, HumeResult, as_config, check_spaces, fit_hume, sparsemax, _as_spaces
+from .search import TaskEncoder, HumeResult, as_config, check_spaces, fit_hume, fit_hume_stacked, sparsemax, _as_spaces, _is_lazy, _stacks_by_default
 from .split_merge import split_merge_step
 from .ensemble import label_free_score
 
@@ -104,21 +104,26 @@ def search_seeds(x1, x2, k, seeds=5, config=None, batched=None, checkpoint_dir=N
                  progress=True, **overrides):
     "Search `seeds` seeds (numbered from the settings' seed), batched or one by one, and score each labeling without labels; (runs, scores, info)."
     cfg = as_config(config, **overrides)
-    possible = get_solver(cfg.solver).batched and cfg.subset_size >= len(x1)
-    if batched and not possible:
-        raise ValueError(f"batched seeds need a solver that takes many seeds' labels (solver={cfg.solver!r}) on all rows (subset_size={cfg.subset_size}, {len(x1)} rows)")
-    batched, ids = possible if batched is None else bool(batched), list(range(cfg.seed, cfg.seed + int(seeds)))
+    Solver, lazy = get_solver(cfg.solver), any(_is_lazy(x) for x in (x1, *_as_spaces(x2)))
+    one_solve = Solver.batched and cfg.subset_size >= len(x1)   # every seed's labels in one solve (ridge on all rows)
+    if batched and not (one_solve or Solver.stacks):
+        raise ValueError(f"batched seeds need a solver that takes many seeds' labels on all rows (subset_size={cfg.subset_size}, "
+                         f"{len(x1)} rows) or a stack of subsets; solver={cfg.solver!r} takes neither")
+    batched = (one_solve or _stacks_by_default(cfg, len(x1), lazy)) if batched is None else bool(batched)
+    ids = list(range(cfg.seed, cfg.seed + int(seeds)))
     x2_, dev = _as_spaces(x2)[0], resolve_device(cfg.device)
     mine = _my_seeds(ids)   # every seed in one process; its share of them under torch.distributed
-    how = 'ridge leave-one-out accuracy' if batched else f'{score_folds}-fold logistic regression'
+    how = 'ridge leave-one-out accuracy' if batched and one_solve else f'{score_folds}-fold logistic regression'
     if not mine: runs, scores = [], []
-    elif batched:
+    elif batched and one_solve:
         runs = fit_hume_seeds(x1, x2, k, mine, dataclasses.replace(cfg, seed=0), progress=progress)
         factor = RidgeFactor(torch.from_numpy(np.asarray(x2_, np.float32)).to(dev), cfg.ridge)   # phi2 as given, as the score reads it
         scores = [ridge_loo_accuracy(None, r.predict(x1), factor=factor, k=k) for r in runs]
     else:
-        ckpt = lambda s: Path(checkpoint_dir)/f'seed{s}.pt' if checkpoint_dir is not None else None
-        runs = [fit_hume(x1, x2, k, dataclasses.replace(cfg, seed=s), checkpoint=ckpt(s), progress=progress) for s in mine]
+        if batched: runs = fit_hume_stacked(x1, x2, k, mine, cfg, checkpoint_dir, progress)   # the reference, seeds stacked
+        else:
+            ckpt = lambda s: Path(checkpoint_dir)/f'seed{s}.pt' if checkpoint_dir is not None else None
+            runs = [fit_hume(x1, x2, k, dataclasses.replace(cfg, seed=s), checkpoint=ckpt(s), progress=progress) for s in mine]
         scores = [label_free_score(x2_, r.predict(x1), folds=score_folds, max_samples=score_max_samples, device=dev) for r in runs]
     if mine != ids: runs, scores = _gather(ids, mine, runs, scores)
     return runs, scores, dict(batched=batched, seeds=ids, label_free_score=how)

@@ -8,8 +8,8 @@ import importlib, math
 import torch
 
 # %% auto #0
-__all__ = ['SOLVERS', 'init_probe', 'soft_cross_entropy', 'train_probe', 'heldout_loss', 'train_probes', 'InnerSolver',
-           'SGDProbe', 'load_ref', 'get_solver', 'mean_label_entropy', 'hume_objective']
+__all__ = ['SOLVERS', 'init_probe', 'soft_cross_entropy', 'train_probe', 'heldout_loss', 'train_probes', 'train_probes_shared',
+           'InnerSolver', 'SGDProbe', 'load_ref', 'get_solver', 'mean_label_entropy', 'hume_objective']
 
 # %% ../nbs/11_inner.ipynb #6b3c5b9f
 def init_probe(d, k, generator=None, device='cpu', dtype=torch.float32):
@@ -48,6 +48,17 @@ def train_probes(x, y, steps, lr, w, b):
         b = b - lr * g.sum(1)
     return w, b
 
+# %% ../nbs/11_inner.ipynb #cef05905
+def train_probes_shared(x, y, share, steps, lr, w, b):
+    "`train_probes` with every probe on the same rows x (n x d): y (n x S x k), share (n x S) each row's weight in each probe's mean."
+    n, (S, k, d) = len(x), w.shape
+    share = share[..., None]
+    for _ in range(steps):
+        g = (torch.softmax((x @ w.reshape(S * k, d).T).view(n, S, k) + b, -1) - y) * share   # zero off a probe's rows
+        w = w - lr * (g.reshape(n, S * k).T @ x).view(S, k, d)
+        b = b - lr * g.sum(0)
+    return w, b
+
 # %% ../nbs/11_inner.ipynb #b34e13bb
 class InnerSolver:
     "How well a linear model on one space learns soft labels: `prepare(x)` for a set of rows, then `loss(y)`."
@@ -72,11 +83,14 @@ class SGDProbe(InnerSolver):
     def draw_init(self):
         "The probe's start for the next subset: the fixed one, or a fresh draw from the search's generator."
         return self.fixed if self.fixed is not None else init_probe(self.d, self.k, self.generator, self.device)
-    def prepare(self, x, init=None):
-        self.x, self.n_train = x, int(round(self.cfg.train_frac * x.shape[-2]))
+    def prepare(self, x, init=None, rows=None):
+        "One subset's rows (m x d), a stack of subsets (S x m x d), or all rows (n x d) with each subset's row numbers `rows` (S x m)."
+        self.x, self.rows = x, rows
+        self.n_train = int(round(self.cfg.train_frac * (x.shape[-2] if rows is None else rows.shape[1])))
         self.init = self.draw_init() if init is None else init
         return self
     def loss(self, y):
+        if self.rows is not None: return self._shared_loss(y)
         if self.x.dim() == 3: return self._stacked_loss(y)
         w, b = train_probe(self.x[:self.n_train], y[:self.n_train], self.cfg.inner_steps, self.cfg.inner_lr, *self.init)
         return soft_cross_entropy(self.x[self.n_train:] @ w.T + b, y[self.n_train:])
@@ -85,6 +99,15 @@ class SGDProbe(InnerSolver):
         y, t = y.transpose(0, 1), self.n_train
         w, b = train_probes(self.x[:, :t], y[:, :t], self.cfg.inner_steps, self.cfg.inner_lr, *self.init)
         return -(y[:, t:] * torch.baddbmm(b[:, None], self.x[:, t:], w.transpose(1, 2)).log_softmax(-1)).sum(-1).mean(-1)
+    def _shared_loss(self, y):
+        "`_stacked_loss` on shared rows: each subset's labels (m x S x k) put on its rows of x, the rest weighed zero."
+        (S, m), t, n = self.rows.shape, self.n_train, len(self.x)
+        at = (self.rows.T, torch.arange(S, device=self.rows.device).expand(m, S))   # row j of subset s -> (rows[s, j], s)
+        full = y.new_zeros(n, S, y.shape[-1]).index_put(at, y)
+        share = lambda part, v: y.new_zeros(n, S).index_put((at[0][part], at[1][part]), y.new_tensor(v))
+        w, b = train_probes_shared(self.x, full, share(slice(t), 1 / t), self.cfg.inner_steps, self.cfg.inner_lr, *self.init)
+        logp = ((self.x @ w.flatten(0, 1).T).view(n, S, -1) + b).log_softmax(-1)
+        return -((full * logp).sum(-1) * share(slice(t, None), 1 / (m - t))).sum(0)
     def state_dict(self): return dict(fixed=self.fixed)
     def load_state_dict(self, state): self.fixed = state['fixed']
 
@@ -110,11 +133,11 @@ def get_solver(name):
     return load_ref(SOLVERS[name])
 
 # %% ../nbs/11_inner.ipynb #3c069ec9
-def _entropy(p): return -(p * torch.log(p.clamp_min(1e-12))).sum()
+def _entropy(p): return -(p * torch.log(p.clamp_min(1e-12))).sum(-1)
 
 def mean_label_entropy(y):
     "Entropy of the mean labeling of soft labels `y` (n x k; or n x seeds x k, one value per seed): HUME's balance term."
-    return _entropy(y.mean(0)) if y.dim() == 2 else torch.stack([_entropy(y[:, i].mean(0)) for i in range(y.shape[1])])
+    return _entropy(y.mean(0))   # one entropy per column of a 3-D y: a stack of thousands costs one operation
 
 def hume_objective(y, solvers, entropy_weight):
     "HUME's objective for soft labels `y`: the prepared solvers' inner loss (mean over spaces) minus the weighted entropy of the mean labeling."

@@ -4,7 +4,8 @@
 
 # %% ../nbs/12_search.ipynb #ff615c64
 from __future__ import annotations
-import dataclasses, time
+import dataclasses, itertools, time
+from typing import Optional
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np, torch
@@ -17,7 +18,7 @@ from .inner import get_solver, hume_objective, load_ref
 # %% auto #0
 __all__ = ['TASK_PARAMS', 'PRESETS', 'DEFAULT_PRESET', 'CONFIG_HOOKS', 'sparsemax', 'orthonormal_rows', 'TaskEncoder',
            'HumeConfig', 'make_config', 'as_config', 'Hook', 'Search', 'run_search', 'Progress', 'Checkpoint',
-           'Callback', 'HumeResult', 'check_spaces', 'fit_hume']
+           'Callback', 'HumeResult', 'check_spaces', 'fit_hume', 'run_stacked', 'fit_hume_stacked']
 
 # %% ../nbs/12_search.ipynb #573c8834
 def sparsemax(z, dim=-1):
@@ -130,7 +131,7 @@ class HumeConfig:
     kernel_max_rows: int = 4096    # kernel solvers: exact n x n leave-one-out up to this many rows, random features beyond
     kernel_features: int = 1024    # kernel solvers: how many random features beyond kernel_max_rows
     task_param: str = 'householder' # how W keeps orthonormal rows: PyTorch's 'householder' (reference) or 'qr' (cheaper)
-    stack_subsets: bool = False    # all subsets of an iteration at once, one batched product per inner step (solver='sgd'); same hypergradient to 1e-5
+    stack_subsets: Optional[bool] = None  # all subsets of an iteration at once (solver='sgd'), same hypergradient to 1e-5; None: when they cover the rows
     split_merge_every: int = 0     # iterations between split/merge moves (32_split_merge; 'ridge' solver only); 0 = never
     split_merge_confusion: float = 0.2  # share of swapped leave-one-out predictions at which two classes are merged
 
@@ -193,20 +194,22 @@ class Hook:
 # %% ../nbs/12_search.ipynb #27d02a04
 class Search:
     "The state of one search, which the loop and its hooks read and change."
-    def __init__(self, x1, x2s, k, cfg):
+    def __init__(self, x1, x2s, k, cfg, like=None):
         self.cfg, self.k, self.n, self.dev = cfg, k, len(x1), resolve_device(cfg.device)
         Solver = get_solver(cfg.solver)
         self.m = min(cfg.subset_size, self.n)
         if Solver.heldout and not 1 <= round(cfg.train_frac * self.m) < self.m:
             raise ValueError(f"subsets of {self.m} samples leave no held-out part with train_frac={cfg.train_frac}")
         self.full = not Solver.heldout and self.m == self.n   # the same rows, in order, every iteration
-        self.data = _data_signature(x1, x2s, k)
-        self.x1, *self.x2s = (x if _is_lazy(x) else torch.from_numpy(l2_normalize(x)).to(self.dev) for x in (x1, *x2s))
+        if like is not None: self.data, self.x1, self.x2s = like.data, like.x1, like.x2s   # another seed: the same data, held once
+        else:
+            self.data = _data_signature(x1, x2s, k)
+            self.x1, *self.x2s = (x if _is_lazy(x) else torch.from_numpy(l2_normalize(x)).to(self.dev) for x in (x1, *x2s))
         self.g = torch.Generator().manual_seed(cfg.seed)
         self.task = TaskEncoder(x1.shape[1], k, self.g, cfg.task_param).to(self.dev)
         self.opt = torch.optim.Adam(self.task.parameters(), lr=cfg.outer_lr)
         self.solvers = [Solver(cfg, x.shape[1], k, self.g, self.dev) for x in x2s]
-        self.start, self.it, self.history, self.seconds = 0, 0, [], 0.0
+        self.start, self.it, self.history, self.seconds, self.share, self.plan = 0, 0, [], 0.0, 1, None
 
     def state_dict(self):
         return dict(config=asdict(self.cfg), data=self.data, it=self.it + 1, task=self.task.state_dict(), opt=self.opt.state_dict(),
@@ -217,7 +220,7 @@ class Search:
         for s, s_st in zip(self.solvers, st['solvers']): s.load_state_dict(s_st)
         self.start, self.history, self.seconds = st['it'], st['history'], st['seconds']
     @property
-    def elapsed(self): return self.seconds + time.time() - self.t0
+    def elapsed(self): return self.seconds + (time.time() - self.t0) / self.share   # searches run together share the time
 
 # %% ../nbs/12_search.ipynb #ef52005f
 def _prepare_rows(s):
@@ -226,42 +229,87 @@ def _prepare_rows(s):
     s.rows1 = _rows(s.x1, idx, s.dev)
     for solver, x in zip(s.solvers, s.x2s): solver.prepare(_rows(x, idx, s.dev))
 
+# %% ../nbs/12_search.ipynb #e16de499
+def _memory_budget(dev):
+    "Bytes a stack of unrolled probes may hold: half the free GPU memory, or a quarter of the available RAM."
+    if dev.type == 'cuda': return torch.cuda.mem_get_info(dev)[0] // 2
+    try: return int(next(l for l in open('/proc/meminfo') if l.startswith('MemAvailable')).split()[1]) * 1024 // 4
+    except (OSError, StopIteration): return 4 << 30
+
+def _stacks_by_default(cfg, n, lazy=False):
+    "Whether `stack_subsets=None` stacks: a solver that stacks, the spaces in memory, subsets of 90% of the rows or more."
+    return get_solver(cfg.solver).stacks and not lazy and min(cfg.subset_size, n) >= 0.9 * n
+
+def _plan(s, hooks, stack):
+    "How search `s` runs an iteration's subsets: (None, 1) one by one, or ('shared' | 'gather', how many at once)."
+    lazy = any(_is_lazy(x) for x in (s.x1, *s.x2s))
+    per_subset = any(type(h).before_subset is not Hook.before_subset for h in hooks)
+    if s.full or stack is False or (stack is None and (per_subset or not _stacks_by_default(s.cfg, s.n, lazy))): return None, 1
+    if per_subset: raise ValueError("stack_subsets runs the subsets together: a hook with before_subset needs stack_subsets=False")
+    mode = 'shared' if not lazy and 2 * s.m >= s.n else 'gather'
+    rows = s.n if mode == 'shared' else s.m
+    # measured on a CPU: 5 n x K float32 matrices per step and space (the allocator keeps freed ones); 2 assumed on a GPU
+    per = 4 * rows * (len(s.x2s) * s.cfg.inner_steps * s.k * (2 if s.dev.type == 'cuda' else 5) + (mode == 'gather') * sum(x.shape[1] for x in s.x2s))
+    return mode, max(1, int(_memory_budget(s.dev) // per))
+
 # %% ../nbs/12_search.ipynb #b7aa0d26
-def _stacked_subsets(s, hooks):
-    "Every subset of the iteration at once: rows and probe starts drawn in the sequential loop's order, one batched objective."
-    if any(type(h).before_subset is not Hook.before_subset for h in hooks):
-        raise ValueError("stack_subsets runs the subsets together: a hook with before_subset needs stack_subsets=False")
-    idx, starts = [], [[] for _ in s.solvers]
+def _draw(s):
+    "The next iteration's subsets of search `s`, as (search, rows, probe starts): drawn in the sequential loop's order."
+    out = []
     for _ in range(s.cfg.n_subsets):
-        idx.append(torch.randperm(s.n, generator=s.g)[:s.m].to(s.dev))
-        for got, solver in zip(starts, s.solvers): got.append(solver.draw_init())
-    rows1 = torch.stack([_rows(s.x1, i, s.dev) for i in idx])
-    for solver, x, got in zip(s.solvers, s.x2s, starts):
-        solver.prepare(torch.stack([_rows(x, i, s.dev) for i in idx]), tuple(torch.stack(p) for p in zip(*got)))
-    y = s.task(rows1.flatten(0, 1), s.temperature).view(*rows1.shape[:2], -1).transpose(0, 1)   # m x S x k: rows first
-    loss, inner, entropy = (v.mean() for v in hume_objective(y, s.solvers, s.cfg.entropy_weight))
-    loss.backward()
-    return np.array([loss.item(), inner.item(), entropy.item()]) * s.cfg.n_subsets
+        idx = torch.randperm(s.n, generator=s.g)[:s.m].to(s.dev)
+        out.append((s, idx, [solver.draw_init() for solver in s.solvers]))
+    return out
+
+def _stacked_subsets(pairs, mode, at_once):
+    "HUME's objective of many (search, subset) pairs, `at_once` at a time; gradients accumulate; each search's mean (loss, inner, entropy)."
+    stats = {id(s): np.zeros(3) for s, *_ in pairs}
+    for c in range(0, len(pairs), at_once):
+        chunk = pairs[c:c + at_once]; s0 = chunk[0][0]
+        ys = []
+        for s, grp in itertools.groupby(chunk, key=lambda p: p[0]):   # one product of the task per search
+            rows1 = torch.stack([_rows(s.x1, i, s.dev) for _, i, _ in grp])
+            ys.append(s.task(rows1.flatten(0, 1), s.temperature).view(*rows1.shape[:2], -1))
+        y, idx = torch.cat(ys).transpose(0, 1), torch.stack([i for _, i, _ in chunk])   # labels m x pairs x k: rows first
+        for j, (solver, x) in enumerate(zip(s0.solvers, s0.x2s)):   # searches in a stack share their data and settings
+            init = tuple(torch.stack(p) for p in zip(*(st[j] for *_, st in chunk)))
+            if mode == 'shared': solver.prepare(x, init, rows=idx)
+            else: solver.prepare(torch.stack([_rows(x, i, s0.dev) for i in idx]), init)
+        loss, inner, entropy = hume_objective(y, s0.solvers, s0.cfg.entropy_weight)   # one value per pair
+        (loss.sum() / s0.cfg.n_subsets).backward()   # searches do not interact: each gets the mean gradient of its subsets
+        for (s, *_), *v in zip(chunk, loss.tolist(), inner.tolist(), entropy.tolist()): stats[id(s)] += v
+    return {k: v / pairs[0][0].cfg.n_subsets for k, v in stats.items()}
+
+def _begin(s):
+    "Set iteration `s.it`'s learning rate and temperature, and clear the gradient."
+    s.lr, s.temperature = s.cfg.schedule(s.it)
+    for grp in s.opt.param_groups: grp['lr'] = s.lr
+    s.opt.zero_grad()
+
+def _finish(s, stats):
+    "Clip the accumulated gradient, take the Adam step and record the iteration's mean (loss, inner loss, entropy)."
+    gnorm = float(torch.nn.utils.clip_grad_norm_(s.task.parameters(), s.cfg.grad_clip))
+    s.opt.step()
+    loss, inner, entropy = stats
+    s.history.append(dict(it=s.it, loss=loss, heldout_ce=inner, entropy=entropy, grad_norm=gnorm, lr=s.lr, temperature=s.temperature))
 
 def _iteration(s, hooks):
     "One outer step: the mean gradient of HUME's objective over `n_subsets` subsets, clipped, one Adam step."
     cfg = s.cfg
-    s.lr, s.temperature = cfg.schedule(s.it)
-    for grp in s.opt.param_groups: grp['lr'] = s.lr
-    s.opt.zero_grad()
-    stats = np.zeros(3)
-    if cfg.stack_subsets and not s.full: stats = _stacked_subsets(s, hooks)
+    _begin(s)
+    if s.plan is None: s.plan = _plan(s, hooks, cfg.stack_subsets)
+    mode, at_once = s.plan
+    if mode: stats = _stacked_subsets(_draw(s), mode, at_once)[id(s)]
     else:
+        stats = np.zeros(3)
         for s.subset in range(cfg.n_subsets):
             if not s.full: _prepare_rows(s)
             for h in hooks: h.before_subset(s)
             loss, inner, entropy = hume_objective(s.task(s.rows1, s.temperature), s.solvers, cfg.entropy_weight)
             (loss / cfg.n_subsets).backward()   # accumulate the mean gradient; each subset's graph is freed at once
             stats += [loss.item(), inner.item(), entropy.item()]
-    gnorm = float(torch.nn.utils.clip_grad_norm_(s.task.parameters(), cfg.grad_clip))
-    s.opt.step()
-    loss, inner, entropy = stats / cfg.n_subsets
-    s.history.append(dict(it=s.it, loss=loss, heldout_ce=inner, entropy=entropy, grad_norm=gnorm, lr=s.lr, temperature=s.temperature))
+        stats /= cfg.n_subsets
+    _finish(s, stats)
 
 # %% ../nbs/12_search.ipynb #723d9b11
 def run_search(s, hooks=()):
@@ -280,7 +328,8 @@ def run_search(s, hooks=()):
 class Progress(Hook):
     "A progress bar with the current loss, inner loss and entropy."
     order = 10
-    def before_fit(self, s): self.bar = tqdm(total=s.cfg.iters, initial=s.start, desc='HUME search')
+    def __init__(self, desc='HUME search'): self.desc = desc
+    def before_fit(self, s): self.bar = tqdm(total=s.cfg.iters, initial=s.start, desc=self.desc)
     def after_iter(self, s):
         h = s.history[-1]; self.bar.update(1)
         self.bar.set_postfix(loss=f"{h['loss']:.4f}", ce=f"{h['heldout_ce']:.4f}", H=f"{h['entropy']:.3f}")
@@ -335,6 +384,10 @@ def _data_signature(x1, x2s, k):
     "K and a hash of every byte of every space: a checkpoint resumes only on exactly the data it was made on."
     return dict(k=int(k), n=int(x1.shape[0]), fingerprint=fingerprint([x1, *x2s]))
 
+def _result(s):
+    "The `HumeResult` of a finished search."
+    return HumeResult(s.task.weight.detach().cpu().numpy().astype(np.float32), s.history, asdict(s.cfg), s.elapsed)
+
 # %% ../nbs/12_search.ipynb #5e0c7690
 def _as_spaces(x2):
     "phi2 as a list of spaces: one array, or a list/tuple of arrays (a labeling learned in every one)."
@@ -374,4 +427,41 @@ def fit_hume(x1, x2, k, config=None, checkpoint=None, progress=True, callback=No
     if progress: hooks.append(Progress())
     if callback is not None: hooks.append(Callback(callback))
     run_search(s, hooks)
-    return HumeResult(s.task.weight.detach().cpu().numpy().astype(np.float32), s.history, asdict(cfg), s.elapsed)
+    return _result(s)
+
+# %% ../nbs/12_search.ipynb #5f8e5795
+def run_stacked(searches, hooks=None):
+    "Run `searches` (seeds of one data set and setting) together, each iteration one stack of all their subsets; `hooks`: one list per search."
+    hooks = [sorted(h, key=lambda h: h.order) for h in (hooks or [[] for _ in searches])]
+    for s, hs in zip(searches, hooks):
+        for h in hs: h.before_fit(s)
+    mode, at_once = _plan(searches[0], [h for hs in hooks for h in hs], True)
+    todo = sorted(zip(searches, hooks), key=lambda p: p[0].start)
+    for start, grp in itertools.groupby(todo, key=lambda p: p[0].start):   # seeds resumed at the same iteration
+        grp, t0 = list(grp), time.time()
+        for s, _ in grp: s.t0, s.share = t0, len(grp)
+        for it in range(start, searches[0].cfg.iters):
+            pairs = []
+            for s, _ in grp: s.it = it; _begin(s); pairs += _draw(s)
+            stats = _stacked_subsets(pairs, mode, at_once)
+            for s, hs in grp:
+                _finish(s, stats[id(s)])
+                for h in hs: h.after_iter(s)
+    for s, hs in zip(searches, hooks):
+        for h in hs: h.after_fit(s)
+    return searches
+
+# %% ../nbs/12_search.ipynb #66f0f634
+def fit_hume_stacked(x1, x2, k, seeds=5, config=None, checkpoint_dir=None, progress=True, callback=None, **overrides):
+    "`fit_hume` for each of `seeds` (a count from the settings' seed, or seed numbers), all searched as one stack; a `HumeResult` per seed."
+    cfg = as_config(config, **overrides)
+    if not get_solver(cfg.solver).stacks: raise ValueError(f"stacked seeds need a solver that takes a stack of subsets (solver='sgd'), got {cfg.solver!r}")
+    ids = list(range(cfg.seed, cfg.seed + seeds)) if isinstance(seeds, int) else [int(s) for s in seeds]
+    if not ids: raise ValueError("seeds must name at least one seed")
+    x1, x2s, k = check_spaces(x1, x2, k)
+    first = Search(x1, x2s, k, dataclasses.replace(cfg, seed=ids[0]))
+    searches = [first, *(Search(x1, x2s, k, dataclasses.replace(cfg, seed=i), like=first) for i in ids[1:])]
+    hooks = [[Checkpoint(Path(checkpoint_dir)/f'seed{i}.pt')] if checkpoint_dir is not None else [] for i in ids]
+    if progress: hooks[0].append(Progress(f'HUME search x{len(ids)} seeds'))
+    if callback is not None: hooks[0].append(Callback(callback))   # after each iteration, with the first seed's record
+    return [_result(s) for s in run_stacked(searches, hooks)]
