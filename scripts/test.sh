@@ -4,4 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 . .venv/bin/activate
-python -m pytest -q tests "$@"
+# passed tests leave no temporary files (some write hundreds of MB); a failed test keeps its own to inspect
+python -m pytest -q -o tmp_path_retention_policy=failed tests "$@"
