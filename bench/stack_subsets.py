@@ -7,21 +7,26 @@ same run, seconds per outer iteration one by one and stacked, and their ratio: f
 (2 subsets of 2,000 of the 10,000 rows: stacked as copies) and of the `paper` preset (20 subsets of all 10,000 rows:
 shared), then for several seeds of the `paper` preset (`fit_hume_stacked`). It also counts the floating-point work of
 one outer iteration (torch's FlopCounterMode, extrapolated from 2 and 4 inner steps) and prints the time that work sets
-as a floor for the paper's protocol, 100 seeds x 1000 iterations, at the device's peak.
+as a floor for the paper's protocol, 100 seeds x 1000 iterations, at the device's peak; and it counts the operations
+of an iteration (one kernel launch each on a GPU), one by one and stacked, times the fixed cost of one measured on
+data too small to compute, to show what launch overhead is left for compilation or CUDA graphs to remove.
 Data: planted spaces (d1 = d2 = 256, K = 10) of 10,000 rows, a stand-in with the shape of the reference's subsets;
 timings only, quality is not the point here. Writes the section 'stack_subsets' of bench/RESULTS.md.
-Measured on the 2-core CPU (2 threads): the `paper` preset stacked on shared rows is 1.73x faster than one subset at
-a time for one seed, 2.29x per seed for 3 seeds, with the same labels; the `cpu` preset's subsets stacked as copies
-are 0.89x, so `stack_subsets=None` leaves them one by one. One outer iteration of the `paper` preset is 1.23 TFLOP.
+Measured on the 2-core CPU (2 threads), two runs (this machine is noisy): the `paper` preset stacked on shared rows is
+1.73x and 1.17x faster than one subset at a time for one seed, 2.29x and 2.41x per seed for 3 seeds, with the same
+labels; the `cpu` preset's subsets stacked as copies are 0.89x and 0.90x, so `stack_subsets=None` leaves them one by
+one. One outer iteration of the `paper` preset is 1.23 TFLOP; it is 155,445 operations one by one, 26k a seed stacked
+in this CPU's memory (6 subsets a chunk), where an operation's fixed cost is 45 to 62 microseconds.
 
-    python bench/stack_subsets.py                  # CPU: 2 timed iterations per mode (about 10 minutes on 2 cores)
+    python bench/stack_subsets.py                  # CPU: 2 timed iterations per mode (about 13 minutes on 2 cores)
     python bench/stack_subsets.py --device cuda --iters 5 --seeds 8
 """
 import argparse, dataclasses, os, platform, time
 import numpy as np, torch
 from torch.utils.flop_counter import FlopCounterMode
+from torch.utils._python_dispatch import TorchDispatchMode
 from hume_nb.datasets import planted_spaces
-from hume_nb.search import fit_hume, fit_hume_stacked, make_config, Search, _iteration, _plan
+from hume_nb.search import fit_hume, fit_hume_stacked, make_config, Search, _iteration, _plan, run_stacked
 from hume_nb.representations import resolve_device
 from results import write_section
 
@@ -45,6 +50,42 @@ def flops_per_iteration(sp, cfg):
         counts.append(fc.get_total_flops())
     per_step = (counts[1] - counts[0]) / 2
     return counts[0] + per_step * (cfg.inner_steps - 2)
+
+class OpCount(TorchDispatchMode):
+    "Counts the tensor operations that do work (views excluded): on a GPU, about one kernel launch each."
+    def __init__(self): super().__init__(); self.n = 0
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        self.n += not func.is_view
+        return func(*args, **(kwargs or {}))
+
+def _searches(x1, x2, cfg, seeds):
+    first = Search(x1, [x2], 10, cfg)
+    return [first, *(Search(x1, [x2], 10, dataclasses.replace(cfg, seed=i), like=first) for i in range(1, seeds))]
+
+def ops_per_iteration(x1, x2, cfg, seeds, stacked):
+    "Operations of one outer iteration of `seeds` seeds, one by one or as one stack, counted at 2 and 4 inner steps, extrapolated."
+    counts = []
+    for steps in (2, 4):
+        c = dataclasses.replace(cfg, inner_steps=steps, iters=1, stack_subsets=None if stacked else False)
+        ss = _searches(x1, x2, c, seeds)
+        with OpCount() as oc:
+            if stacked: run_stacked(ss)
+            else:
+                for s in ss: _iteration(s, [])
+        counts.append(oc.n)
+    return counts[0] + (counts[1] - counts[0]) / 2 * (cfg.inner_steps - 2)
+
+def seconds_per_op(cfg, dev):
+    "The fixed cost of one operation here (dispatch, and launch on a GPU): a stacked iteration on data too small to compute much."
+    sp = planted_spaces(n=200, k=10, dims=(16, 16), seed=0)
+    c = dataclasses.replace(cfg, inner_steps=20, subset_size=200, iters=1)
+    x1, x2 = sp['phi1'], sp['phi2']
+    run_stacked(_searches(x1, x2, c, 2))   # warm-up
+    ss = _searches(x1, x2, c, 2)
+    if dev.type == 'cuda': torch.cuda.synchronize(dev)
+    t = time.perf_counter(); run_stacked(ss)
+    if dev.type == 'cuda': torch.cuda.synchronize(dev)
+    return (time.perf_counter() - t) / ops_per_iteration(x1, x2, c, 2, True)
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -81,13 +122,28 @@ def main():
              (f', at its dense tf32 peak ({tf32:g}) {total / tf32 / 1e12 / 3600:.2f} hours' if tf32 else '')) if fp32 else \
             'no peak known for this device'
     achieved = flops * a.seeds / t_st / 1e12
+    # the fixed cost per operation bounds the time where arithmetic does not: the paper's 100 seeds one by one, or one stack
+    # run in the chunks that fit this device's memory (at full depth; the count is per chunk and does not grow with its size)
+    op_s = seconds_per_op(cfg, dev)
+    ops_one = ops_per_iteration(x1, x2, cfg, 1, False)
+    two, three = ops_per_iteration(x1, x2, cfg, 2, True), ops_per_iteration(x1, x2, cfg, 3, True)
+    per_seed = three - two; per_chunk = two - 2 * per_seed   # a stack's operations: some per chunk, some per seed (draws, Adam)
+    at_once = _plan(Search(x1, [x2], 10, cfg), [], True)[1]
+    chunks = -(-100 * cfg.n_subsets // at_once)
+    ops_100 = per_chunk * chunks + per_seed * 100
+    bound_one, bound_stack = ops_one * 100 * 1000 * op_s / 3600, ops_100 * 1000 * op_s / 3600
     what = name or f'{os.cpu_count()}-core CPU ({platform.machine()})'
     md = (f'`python bench/stack_subsets.py` on {what}, torch {torch.__version__}, {torch.get_num_threads()} threads: planted spaces, '
           f'{a.n:,} rows, d1 = d2 = 256, K = 10; {a.iters} timed outer iterations per mode after one warm-up; seconds per outer '
           f'iteration and seed.\n\n' + '\n'.join(rows) +
           f'\n\nOne outer iteration of one seed of the `paper` preset here is {flops / 1e12:.2f} TFLOP (counted); the stacked seeds ran '
           f'at {achieved:.3f} TFLOP/s. The paper\'s 100 seeds x 1000 iterations are {total / 1e15:.0f} PFLOP on these 256-dimensional '
-          f'spaces: {floor}.')
+          f'spaces: {floor}.\n\n'
+          f'Operations (kernel launches on a GPU) per outer iteration: {ops_one:,.0f} for one seed with its subsets one by one, '
+          f'{per_chunk:,.0f} per chunk of a stack (as many subsets as fit in memory: here {at_once}) and {per_seed:,.0f} per seed in it: '
+          f'{ops_100:,.0f} for 100 seeds in {chunks} chunks, {ops_100 / 100:,.0f} a seed. At the {op_s * 1e6:.1f} microseconds each operation costs here on data too small to compute '
+          f'(measured), that overhead alone is {bound_one:.1f} hours for 100 seeds x 1000 iterations one by one and {bound_stack:.2f} hours '
+          f'stacked.')
     print(md); write_section('stack_subsets', md)
 
 if __name__ == '__main__': main()
