@@ -49,7 +49,8 @@ def read_idx(path):
 # %% ../nbs/20_datasets.ipynb #4aea878c
 FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat',
                          'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot']
-_FMNIST_FILES = ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz']
+_FMNIST_FILES = ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz',
+                 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz']
 
 def data_home():
     "Where downloaded datasets go: $HUME_NB_DATA, else ~/.cache/hume_nb."
@@ -57,7 +58,8 @@ def data_home():
 
 def _fmnist_candidates():
     env = os.environ.get('HUME_NB_FASHION_MNIST')
-    return ([Path(env)] if env else []) + [Path('/usr/share/datasets/fashion-mnist'), data_home()/'FashionMNIST'/'raw']
+    return ([Path(env)] if env else []) + [Path('/usr/share/datasets/fashion-mnist'),
+                                           data_home()/'FashionMNIST'/'raw']
 
 # %% ../nbs/20_datasets.ipynb #57416dd3
 def fashion_mnist_dir(download=False):
@@ -134,4 +136,5 @@ def planted_spaces(n=2000, k=4, dims=(32, 48), signal=1.0, distractor=1.5, noise
         return (signal * rng.normal(size=(k, d))[labels] + distractor * rng.normal(size=(k, d))[other]
                 + noise * rng.normal(size=(n, d))).astype(np.float32)
     split = np.where(np.arange(n) < int(0.8 * n), 'train', 'test')
-    return Spaces({'phi1': space(dims[0]), 'phi2': space(dims[1])}, labels, split, 'planted', [f'class {i}' for i in range(k)])
+    return Spaces({'phi1': space(dims[0]), 'phi2': space(dims[1])}, labels, split, 'planted',
+                  [f'class {i}' for i in range(k)])
