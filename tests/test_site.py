@@ -121,6 +121,15 @@ def test_render_printed_no_warning(site):
     assert not bad, '\n'.join(bad[:20])
     assert len(list(site.glob('*.html'))) == len(PAGES)
 
+def test_quarto_refuses_the_raw_notebooks(site, tmp_path):
+    "Quarto on nbs/ itself (nbdev's #| comments still in) stops at once with the way to render, instead of ~1,000 `:::` warnings."
+    import os
+    quarto = shutil.which('quarto') or str(Path(os.environ.get('HUME_NB_QUARTO_PREFIX', Path.home()/'.local/quarto'))/'bin/quarto')
+    shutil.copytree(NBS, tmp_path/'nbs', symlinks=False)
+    r = subprocess.run([quarto, 'render'], cwd=tmp_path/'nbs', capture_output=True, text=True, timeout=300)
+    assert r.returncode != 0 and 'render the book with `bash scripts/docs.sh`' in r.stderr, r.stderr[-2000:]
+    assert 'WARN' not in r.stderr and not (tmp_path/'nbs/_docs').exists(), r.stderr[-2000:]
+
 def test_every_sidebar_chapter_has_a_page_with_its_sections(site):
     "The rendered sidebar lists every notebook's page in book order under the four parts; each page has its title and sections."
     front = (site/'index.html').read_text(encoding='utf-8')
