@@ -36,8 +36,9 @@ echo "docs: quarto $(quarto --version) $how: install time $(secs "$t0" "$t1") s"
 touch README.md
 kept="README.md nbs/nbdev.yml nbs/sidebar.yml _quarto.yml"   # nbdev_docs may write these: it must not change them
 before=$(cat $kept | cksum)
-# nbdev_docs processes the notebooks into _proc/ (their saved outputs; nothing is executed but the API
-# reference's imports) and renders them there with Quarto; Quarto's own messages go to stderr
+# nbdev_docs copies the notebooks into _proc/ with their saved outputs, runs only the imports and exported
+# definitions its API reference needs, and has Quarto render them there (Quarto executes nothing); Quarto's
+# messages go to stderr, which is kept as the log
 log=$(mktemp)
 if ! { nbdev_docs 2>&1 1>&3 3>&- | tee "$log" >&2; } 3>&1; then echo "docs: nbdev_docs failed" >&2; exit 1; fi
 t2=$(date +%s.%N)
