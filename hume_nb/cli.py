@@ -4,7 +4,7 @@
 
 # %% ../nbs/17_cli.ipynb #a29ad5bc
 from __future__ import annotations
-import argparse, dataclasses, inspect, re, sys
+import argparse, dataclasses, inspect, os, re, sys
 from .search import HumeConfig
 from .experiment import RunConfig, run_config, parameter_names, run_experiment, _as_bool
 from .evaluation import results_table
@@ -19,24 +19,36 @@ def _comments(cls):
     except (OSError, TypeError): return {}
     return dict(re.findall(r'^\s+(\w+)\s*:[^=\n]*=[^#\n]*#\s*(.+?)\s*$', src, re.M))
 
-def _none_or(f):
-    "Text to a value of `f`, 'none' to None."
-    return lambda v: None if v.strip().lower() == 'none' else f(v)
+def _tuple(v): return tuple(int(a) for a in v.split(',') if a.strip())
+
+def _converter(f, form, optional):
+    "Text to a value by `f` ('none' to None when `optional`); a bad value is refused naming the form the option takes."
+    form = form + (' or none' if optional else '')
+    def convert(v):
+        if optional and v.strip().lower() == 'none': return None
+        try: return f(v)
+        except (TypeError, ValueError): raise argparse.ArgumentTypeError(f"expected {form}, got {v!r}") from None
+    convert.__name__ = form
+    return convert
 
 def _type(f):
     "The argparse type of a dataclass field, from its annotation (a string under postponed annotations)."
     t = str(f.type)
-    if 'bool' in t: conv = lambda v: _as_bool(f.name, v)
-    elif t.startswith('tuple'): conv = lambda v: tuple(int(a) for a in v.split(',') if a.strip())
-    elif 'int' in t: conv = int
-    elif 'float' in t: conv = float
-    else: conv = str
-    return _none_or(conv) if ('None' in t or 'Optional' in t) else conv
+    if 'bool' in t: conv, form = (lambda v: _as_bool(f.name, v)), 'true or false (yes/no, 1/0)'
+    elif t.startswith('tuple'): conv, form = _tuple, 'integers separated by commas (e.g. 50,80)'
+    elif 'int' in t: conv, form = int, 'an integer'
+    elif 'float' in t: conv, form = float, 'a number'
+    else: conv, form = str, 'text'
+    return _converter(conv, form, 'None' in t or 'Optional' in t)
 
 # %% ../nbs/17_cli.ipynb #e2b58ee9
+class _Parser(argparse.ArgumentParser):
+    "argparse that reports a malformed command line in one line, not after the usage of every option."
+    def error(self, message): self.exit(2, f"{self.prog}: error: {message} (options: {self.prog} --help)\n")
+
 def parser():
     "The command line: `run` with one option per name of `parameter_names()`; a run setting wins a name both share."
-    p = argparse.ArgumentParser(prog='hume-nb', description="HUME: discover human labelings with linear probes on frozen representations.")
+    p = _Parser(prog='hume-nb', description="HUME: discover human labelings with linear probes on frozen representations.")
     sub = p.add_subparsers(dest='command', required=True)
     r = sub.add_parser('run', help='run HUME and its references on a dataset or feature folder (see run_experiment)',
                        description='Run HUME on a dataset or feature folder; results go to --out-dir. Unset options keep their defaults.')
@@ -50,7 +62,13 @@ def parser():
     return p
 
 # %% ../nbs/17_cli.ipynb #81df2bdc
-_BAD_INPUT = (ValueError, FileNotFoundError, KeyError, TypeError)
+_BAD_INPUT = (ValueError, KeyError, TypeError, OSError)   # exit status 2
+_FAILED = (RuntimeError, MemoryError)                       # exit status 1
+
+def _one_line(e):
+    "The first line of an error's message (a KeyError's without its quotes), or its kind when it has none."
+    msg = e.args[0] if isinstance(e, KeyError) and e.args else str(e)
+    return next((l for l in str(msg).splitlines() if l.strip()), type(e).__name__)
 
 def _join_processes():
     "Under torchrun (WORLD_SIZE > 1): join the process group, each process on its own GPU when there are GPUs; the seeds are shared out."
@@ -63,11 +81,11 @@ def main(argv=None):
     "Entry point of `hume-nb` and `python -m hume_nb.cli` (also under torchrun); returns the exit status."
     p = parser(); a = vars(p.parse_args(argv))
     a.pop('command'); quiet = a.pop('quiet')
-    _join_processes()
-    try: res = run_experiment(run_config(**a), progress=not quiet)
-    except _BAD_INPUT as e:
-        msg = e.args[0] if isinstance(e, KeyError) and e.args else str(e)
-        print(f"hume-nb: error: {msg}".splitlines()[0], file=sys.stderr); return 2
+    try: _join_processes(); res = run_experiment(run_config(**a), progress=not quiet)
+    except (*_BAD_INPUT, *_FAILED, KeyboardInterrupt) as e:
+        if os.environ.get('HUME_NB_TRACEBACK'): raise
+        print(f"hume-nb: {'interrupted' if isinstance(e, KeyboardInterrupt) else 'error: ' + _one_line(e)}", file=sys.stderr)
+        return 130 if isinstance(e, KeyboardInterrupt) else 2 if isinstance(e, _BAD_INPUT) else 1
     if res['info'] is None: return 0   # another process of a torchrun writes and prints the results
     print(results_table(res['metrics']) if res['metrics'] else f"no true labels to score against; labels in {res['info']['out_dir']}/labels.npy")
     return 0
