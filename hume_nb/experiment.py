@@ -19,7 +19,8 @@ from .sources import get_spaces, resolve_spaces, _is_path
 from .datasets import DATASETS
 
 # %% auto #0
-__all__ = ['RESULT_FILES', 'CHOICES', 'RunConfig', 'run_config', 'parameter_names', 'config_diff', 'run_experiment']
+__all__ = ['RESULT_FILES', 'CHOICES', 'RunConfig', 'run_config', 'parameter_names', 'config_diff', 'imbalance_note',
+           'run_experiment']
 
 # %% ../nbs/15_experiment.ipynb #be4d85d8
 @dataclass
@@ -283,6 +284,22 @@ def _baselines(cfg, X, labels, k, fit_rows, eval_rows):
     probe_rows = (fit_rows, eval_rows) if cfg.setting == 'inductive' else (None, None)
     return out + [('linear_probe', *_timed(linear_probe_baseline, every, labels, *probe_rows))]
 
+# %% ../nbs/15_experiment.ipynb #b9e3f7a5
+def _size_ratio(labels, k):
+    "Largest cluster size over the smallest (an empty cluster counts as size 1)."
+    s = np.bincount(np.asarray(labels), minlength=k); return float(s.max() / max(1, s.min()))
+
+def imbalance_note(X, labels, k, rows, entropy_weight, max_rows=2000, seed=0):
+    "A note when the labels' clusters are near equal but k-means in every space of `X` finds unequal ones (label-free evidence of unequal classes); else None."
+    ratio = _size_ratio(labels, k)
+    if ratio > 1.5: return None
+    rows = np.random.default_rng(seed).permutation(np.asarray(rows))[:max_rows]
+    km = min(_size_ratio(kmeans_baseline(X[s].take(rows), k, n_init=3, seed=seed), k) for s in X)
+    if km < 2: return None
+    return (f"HUME's {k} clusters are near equal in size (largest / smallest {ratio:.1f}), but k-means finds unequal ones in every "
+            f"space (largest / smallest {km:.1f} or more): the classes may be unequal, and the balance term (entropy_weight="
+            f"{entropy_weight:g}) splits large classes. Try a lower entropy_weight (e.g. {entropy_weight / 10:g}) or a smaller k, and compare.")
+
 # %% ../nbs/15_experiment.ipynb #06182755
 def _write_json(path, obj): atomic_write_text(path, json.dumps(obj, indent=1, default=str))
 
@@ -308,8 +325,9 @@ def _write(out, info, metrics, hume, labelings, history, y, sp):
     _save_fig(_history_figure(history, f'HUME search, seed {info["seeds"][info["best_seed"]]} (best label-free score)'), out/'history.png')
     if y is not None:
         _write_json(out/'metrics.json', metrics)
-        atomic_write_text(out/'results.md', results_table(metrics) + '\n')
         _save_fig(plot_confusion(y, hume, sp.classes, f'HUME on {sp.name}'), out/'confusion.png')
+    if y is not None or info['notes']:
+        atomic_write_text(out/'results.md', (results_table(metrics) + '\n' if y is not None else '') + ''.join(f'\n> {n}\n' for n in info['notes']))
 
 # %% ../nbs/15_experiment.ipynb #20a1449e
 def _run(cfg, hcfg, out, lead, progress):
@@ -323,13 +341,15 @@ def _run(cfg, hcfg, out, lead, progress):
     hcfg, choice = _choose(cfg, hcfg, X, k, fit_rows, progress) if cfg.choose else (hcfg, None)
     runs, scores, how, labelings, hume, best, t_hume, model = _hume(cfg, hcfg, X, k, fit_rows, eval_rows, out, progress)
     if not lead: return dict(metrics={}, labels=hume, info=None, runs=runs, spaces=sp, eval_rows=eval_rows)   # rank 0 writes
+    notes = [n for n in [imbalance_note(X, hume, k, fit_rows, hcfg.entropy_weight)] if n]
+    for n in notes: print(f'note: {n}', flush=True)
     found = [('hume', hume, t_hume), ('hume_best_seed', labelings[best], runs[best].seconds)]
     y = None if sp.labels is None else sp.labels[eval_rows]
     if cfg.baselines and y is not None:
         _say(progress, 'references: k-means on each space and on all of them, the supervised linear probe'); found += _baselines(cfg, X, sp.labels, k, fit_rows, eval_rows)
     metrics = {} if y is None else {name: {**cluster_metrics(y, pred), 'seconds': round(sec, 2)} for name, pred, sec in found}
     info = dict(asdict(cfg), spaces=list(X), k=k, n_search=len(fit_rows), n_report=len(eval_rows), feature_seconds=round(t_feats, 2),
-                label_free_scores=scores, best_seed=best, **how, config=asdict(hcfg), choice=choice,
+                label_free_scores=scores, best_seed=best, **how, config=asdict(hcfg), choice=choice, notes=notes,
                 differs_from_paper={n: dict(run=v, paper=p) for n, (v, p) in config_diff(hcfg).items()}
                                    | ({} if cfg.readout == 'task' else {'readout': dict(run=cfg.readout, paper='task')}))
     _publish(out, lambda new: (model.save(new/'model.npz'), _write(new, info, metrics, hume, labelings, runs[best].history, y, sp)))

@@ -66,10 +66,12 @@ RUN = textwrap.dedent('''
 def start(feats, out, iters):
     return subprocess.Popen([sys.executable, '-c', RUN, str(feats), str(out), str(iters)], stderr=subprocess.PIPE, text=True)
 
-def wait_for(path, p, seconds=120):
+def wait_for(path, p, seconds=60):
+    "Wait until `path` exists while `p` runs; `p` is killed when it does not come."
     deadline = time.time() + seconds
     while not Path(path).exists():
-        assert p.poll() is None and time.time() < deadline, p.stderr.read() if p.poll() is not None else 'timed out'
+        if p.poll() is not None or time.time() > deadline:
+            p.kill(); p.wait(); pytest.fail(f'{path} never appeared: ' + p.stderr.read()[-2000:])
         time.sleep(0.05)
 
 def test_a_second_run_into_the_same_folder_is_refused(feats, tmp_path):
