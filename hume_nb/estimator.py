@@ -149,7 +149,7 @@ def _checksum(meta, arrays):
     return h.hexdigest()
 
 def _save(self, path):
-    "Write the fitted estimator to the .npz file `path` atomically, with a format marker and a checksum; `HUME.load` reads it back."
+    "Write the fitted estimator to the .npz file `path` atomically, with a marker and a checksum; `HUME.load` reads it."
     _check_fitted(self)
     meta = dict(marker=_MARKER, format=_FORMAT, params=self.get_params(), k=self.k_, seeds=self.seeds_, best_seed=self.best_seed_,
                 scores=self.scores_, configs=[r.config for r in self.runs_], seconds=[r.seconds for r in self.runs_], n1=len(self.means1_),
@@ -171,17 +171,20 @@ def _open_model(path):
     if not path.exists(): raise _unreadable(path, 'no such file', FileNotFoundError)
     if path.is_dir(): raise _unreadable(path, 'it is a folder; give the model.npz file in it', IsADirectoryError)
     with path.open('rb') as f: head = f.read(6)
-    if head.startswith(b'\x93NUMPY'): raise _unreadable(path, 'it is one array saved by np.save (.npy), not a model saved by HUME.save (.npz)')
+    if head.startswith(b'\x93NUMPY'):
+        raise _unreadable(path, 'it is one array saved by np.save (.npy), not a model saved by HUME.save (.npz)')
     if not head.startswith(b'PK'): raise _unreadable(path, 'it is not a .npz archive (another kind of file, or damaged)')
     try:
         with np.load(path, allow_pickle=False) as z: a = {n: z[n] for n in z.files}
         meta = json.loads(str(a.pop('meta'))) if 'meta' in a else None
     except Exception as e:   # truncated, a bad CRC, a member that is not an array, settings that are not JSON, ...
-        why = 'holds Python objects' if 'pickle' in str(e) else f'{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ""}'
+        msg = str(e).splitlines()[0] if str(e) else ''
+        why = 'holds Python objects' if 'pickle' in msg else f'{type(e).__name__}: {msg}'
         raise _unreadable(path, f'damaged or incomplete ({why})') from None
     if not isinstance(meta, dict) or (meta.get('marker') != _MARKER and meta.get('format') != 2):
         raise _unreadable(path, 'no HUME format marker in it (a .npz file of something else?)')
-    if meta.get('format') not in (2, _FORMAT): raise _unreadable(path, f"format {meta.get('format')}; this version reads formats 2 and {_FORMAT}")
+    if meta.get('format') not in (2, _FORMAT):
+        raise _unreadable(path, f"format {meta.get('format')}; this version reads formats 2 and {_FORMAT}")
     if meta.get('format') == _FORMAT and meta.get('checksum') != _checksum(meta, a):
         raise _unreadable(path, 'its checksum does not match its contents: the file is damaged')
     return meta, a

@@ -130,14 +130,17 @@ def _inside(a, b):
     return a == b or b in a.parents
 
 def _check_out_dir(cfg):
-    "Refuse an out_dir where the run reads (a run never writes a file it read), or that holds what it reads or the working folder."
+    "Refuse an out_dir where the run reads (it never writes a file it read), or that holds what it reads or the working folder."
     out, data = cfg.out_dir, _dataset_path(cfg.dataset)
     if data is not None and _inside(out, data):
         raise ValueError(f"out_dir '{out}' is {'the' if _inside(data, out) else 'inside the'} dataset folder '{data}': a run never writes "
                          "where it reads (its labels.npy would replace the true labels); give another out_dir")
-    for what, p in (('the dataset folder', data), ('phi1_weights', cfg.phi1_weights), ('phi2_weights', cfg.phi2_weights), ('the working folder', os.getcwd())):
+    reads = {'the dataset folder': data, 'phi1_weights': cfg.phi1_weights, 'phi2_weights': cfg.phi2_weights,
+             'the working folder': os.getcwd()}
+    for what, p in reads.items():
         if p is not None and _inside(p, out):
-            raise ValueError(f"out_dir '{out}' holds {what} '{p}', and a run replaces its out_dir as a whole: give a folder of its own")
+            raise ValueError(f"out_dir '{out}' holds {what} '{p}', and a run replaces its out_dir as a whole: "
+                             "give a folder of its own")
 
 def _own(out):
     "The run's folder and the one holding it shown writable (the latter made) before any data is read."
@@ -146,7 +149,8 @@ def _own(out):
         if out.exists() and not out.is_dir(): raise NotADirectoryError(f"'{out}' is a file")
         for d in (out.parent, out) if out.is_dir() else (out.parent,):
             probe = d/f'.writable.{os.getpid()}'; probe.write_text(''); probe.unlink()
-    except OSError as e: raise PermissionError(f"out_dir '{out}' cannot be written ({type(e).__name__}: {e}); give a writable folder") from None
+    except OSError as e:
+        raise PermissionError(f"out_dir '{out}' cannot be written ({type(e).__name__}: {e}); give a writable folder") from None
     return out
 
 # %% ../nbs/15_experiment.ipynb #e5b7c3a2
@@ -157,7 +161,7 @@ def _holder(text):
 
 @contextlib.contextmanager
 def _locked(out):
-    "Hold `out`'s lock (a file beside it: this process's id, host and start time) while the run lasts; a second run into `out` is refused."
+    "Hold `out`'s lock (a file beside it: process id, host, start time) while the run lasts; a second run into `out` is refused."
     import fcntl   # the kernel releases the lock of a process that dies, even by SIGKILL
     lock = out.parent/f'.{out.name}.lock'
     while True:
@@ -165,12 +169,15 @@ def _locked(out):
         try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             f.seek(0); held = _holder(f.read()); f.close()
-            raise RuntimeError(f"out_dir '{out}' is in use by another run ({held}): wait for it to end, or give another out_dir") from None
+            raise RuntimeError(f"out_dir '{out}' is in use by another run ({held}): wait for it to end, "
+                               "or give another out_dir") from None
         if lock.exists() and os.stat(lock).st_ino == os.fstat(f.fileno()).st_ino: break
         f.close()   # its holder removed the file meanwhile: lock the new one
     f.seek(0); old = f.read()
-    if old.strip(): print(f"[hume] taking over the lock of out_dir '{out}' from {_holder(old)}, which ended without releasing it", flush=True)
-    f.seek(0); f.truncate(); f.write(json.dumps(dict(pid=os.getpid(), host=socket.gethostname(), started=time.strftime('%Y-%m-%d %H:%M:%S %z')))); f.flush()
+    if old.strip():
+        print(f"[hume] taking over the lock of out_dir '{out}' from {_holder(old)}, which ended without releasing it", flush=True)
+    me = dict(pid=os.getpid(), host=socket.gethostname(), started=time.strftime('%Y-%m-%d %H:%M:%S %z'))
+    f.seek(0); f.truncate(); f.write(json.dumps(me)); f.flush()
     try: yield _recover(out)
     finally: lock.unlink(missing_ok=True); f.close()
 
@@ -183,10 +190,11 @@ def _carry(src, dst):
         if e not in RESULT_FILES and not (dst/e).exists(): dst.mkdir(exist_ok=True); os.rename(src/e, dst/e)
 
 def _recover(out):
-    "Put back what a run killed during its swap left beside `out` (under the lock, no run uses them): the old folder, the checkpoints."
+    "Put back what a run killed during its swap left beside `out` (no run uses them under the lock): old results, checkpoints."
     for old in _siblings(out, 'old'):
         if out.exists(): shutil.rmtree(old)           # the swap was done: `out` holds the newer results
-        else: os.rename(old, out); print(f"[hume] restored the results of '{out}' that an interrupted run had moved aside", flush=True)
+        else:
+            os.rename(old, out); print(f"[hume] restored the results of '{out}' that an interrupted run had moved aside", flush=True)
     for new in _siblings(out, 'new'): _carry(new, out); shutil.rmtree(new)   # an unfinished run's results go, its checkpoints stay
     return out
 
@@ -290,7 +298,7 @@ def _size_ratio(labels, k):
     s = np.bincount(np.asarray(labels), minlength=k); return float(s.max() / max(1, s.min()))
 
 def imbalance_note(X, labels, k, rows, entropy_weight, max_rows=2000, seed=0):
-    "A note when the labels' clusters are near equal but k-means in every space of `X` finds unequal ones (label-free evidence of unequal classes); else None."
+    "A note when the clusters of `labels` are near equal but k-means finds unequal ones in every space of `X`; else None."
     ratio = _size_ratio(labels, k)
     if ratio > 1.5: return None
     rows = np.random.default_rng(seed).permutation(np.asarray(rows))[:max_rows]
@@ -298,7 +306,8 @@ def imbalance_note(X, labels, k, rows, entropy_weight, max_rows=2000, seed=0):
     if km < 2: return None
     return (f"HUME's {k} clusters are near equal in size (largest / smallest {ratio:.1f}), but k-means finds unequal ones in every "
             f"space (largest / smallest {km:.1f} or more): the classes may be unequal, and the balance term (entropy_weight="
-            f"{entropy_weight:g}) splits large classes. Try a lower entropy_weight (e.g. {entropy_weight / 10:g}) or a smaller k, and compare.")
+            f"{entropy_weight:g}) splits large classes. Try a lower entropy_weight (e.g. {entropy_weight / 10:g}) or a "
+            "smaller k, and compare.")
 
 # %% ../nbs/15_experiment.ipynb #06182755
 def _write_json(path, obj): atomic_write_text(path, json.dumps(obj, indent=1, default=str))
@@ -326,8 +335,8 @@ def _write(out, info, metrics, hume, labelings, history, y, sp):
     if y is not None:
         _write_json(out/'metrics.json', metrics)
         _save_fig(plot_confusion(y, hume, sp.classes, f'HUME on {sp.name}'), out/'confusion.png')
-    if y is not None or info['notes']:
-        atomic_write_text(out/'results.md', (results_table(metrics) + '\n' if y is not None else '') + ''.join(f'\n> {n}\n' for n in info['notes']))
+    notes = ''.join(f'\n> {n}\n' for n in info['notes'])   # what the run has to say about its result
+    if y is not None or notes: atomic_write_text(out/'results.md', (results_table(metrics) + '\n' if y is not None else '') + notes)
 
 # %% ../nbs/15_experiment.ipynb #20a1449e
 def _run(cfg, hcfg, out, lead, progress):
@@ -367,7 +376,8 @@ def _check_device(device):
 
 def _check(cfg):
     "Every setting of `cfg` checked before any file is touched; the search's settings."
-    if cfg.setting not in (None, 'inductive', 'transductive'): raise ValueError(f"setting must be 'inductive' or 'transductive' (or None), got {cfg.setting!r}")
+    if cfg.setting not in (None, 'inductive', 'transductive'):
+        raise ValueError(f"setting must be 'inductive' or 'transductive' (or None), got {cfg.setting!r}")
     get_readout(cfg.readout)   # a wrong name fails now, not after the search
     if int(cfg.seeds) < 1: raise ValueError(f"seeds must be at least 1, got {cfg.seeds}")
     _check_device(cfg.device); _check_out_dir(cfg)
