@@ -86,17 +86,19 @@ def test_a_second_run_into_the_same_folder_is_refused(feats, tmp_path):
     every = [np.load(feats/'phi1.npy')[te], np.load(feats/'phi2.npy')[te]]
     assert (model.predict(every, every) == labels).mean() > 0.95 and leftovers(tmp_path) == []
 
-def test_a_killed_run_leaves_the_results_whole_and_its_lock_is_taken_over(feats, tmp_path, capsys):
+def test_a_killed_run_leaves_the_results_whole_keeps_its_checkpoints_and_its_lock_is_taken_over(feats, tmp_path, capsys):
     out = tmp_path/'out'
-    run_experiment(dataset=str(feats), out_dir=str(out), **TINY)
-    before = snapshot(out)
-    p = start(feats, out, 100000)
-    wait_for(tmp_path/'.out.lock', p); time.sleep(1.0)
+    run_experiment(dataset=str(feats), out_dir=str(out), preset='fast', iters=20, seeds=1, baselines=False, progress=False)
+    before = snapshot(out)                                        # the fast preset's results, no checkpoints
+    p = start(feats, out, 60)                                     # the tiny preset checkpoints every 10 iterations
+    wait_for(out/'checkpoints'/'seed0.pt', p)
     os.kill(p.pid, signal.SIGKILL); p.wait()
-    assert snapshot(out) == before
-    run_experiment(dataset=str(feats), out_dir=str(out), **TINY)
-    assert f'taking over the lock of out_dir \'{out}\' from process {p.pid} on ' in capsys.readouterr().out
-    assert leftovers(tmp_path) == []
+    assert {f: b for f, b in snapshot(out).items() if not f.startswith('checkpoints')} == before
+    assert (out/'checkpoints'/'seed0.pt').exists()               # where the rerun resumes from
+    run_experiment(dataset=str(feats), out_dir=str(out), preset='tiny', iters=60, anneal_at=(10,), seeds=2, score_folds=3,
+                   baselines=False, progress=False)
+    assert f"taking over the lock of out_dir '{out}' from process {p.pid} on " in capsys.readouterr().out
+    assert json.loads((out/'run.json').read_text())['preset'] == 'tiny' and leftovers(tmp_path) == []
 
 def test_a_swap_cut_short_is_put_right(feats, tmp_path):
     "Killed after the old folder moved aside: the next run restores it and keeps the checkpoints the new folder had taken."
