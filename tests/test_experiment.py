@@ -21,7 +21,7 @@ def test_every_space_of_a_folder_when_none_is_named(tmp_path):
     r = run_experiment(dataset=str(three_spaces(tmp_path/'f')), out_dir=str(tmp_path/'o'), **TINY)
     run = json.loads((tmp_path/'o'/'run.json').read_text())
     assert run['phi1'] == run['phi2'] == run['spaces'] == ['phi1', 'phi2', 'phi3']
-    assert set(r['metrics']) == {'hume', 'hume_best_seed', 'kmeans_phi1', 'kmeans_phi2', 'kmeans_phi3', 'kmeans_concat', 'linear_probe'}
+    assert set(r['metrics']) == {'hume', 'hume_best_seed', 'kmeans_phi1', 'kmeans_phi2', 'kmeans_phi3', 'kmeans_concat', 'linear_probe', 'turtle'}
 
 def test_several_spaces_as_text_search_phi1_side_by_side_and_each_phi2(tmp_path, monkeypatch):
     seen = {}
@@ -125,3 +125,20 @@ def test_a_run_says_when_its_near_equal_clusters_hide_unequal_classes(tmp_path):
     assert 'Try a lower entropy_weight (e.g. 10)' in (tmp_path/'o'/'results.md').read_text()
     r = run_experiment(dataset=str(tmp_path/'f'), out_dir=str(tmp_path/'o2'), entropy_weight=0.0, **{**TINY, 'baselines': False})
     assert r['info']['notes'] == [] and 'entropy_weight' not in (tmp_path/'o2'/'results.md').read_text()
+
+def test_rows_missing_in_one_space_are_labelled_from_the_others(tmp_path):
+    "Rows all zero in one space run (the fast preset's ridge probes leave them out there) and run.json counts them; a row missing everywhere is refused."
+    sp = planted_spaces(n=400, k=4, seed=0)
+    rows = np.r_[np.flatnonzero(sp.split == 'train')[:15], np.flatnonzero(sp.split == 'test')[:15]]   # searched on, reported on
+    feats = dict(sp.feats); feats['phi2'] = feats['phi2'].copy(); feats['phi2'][rows] = 0
+    save_spaces(Spaces(feats, sp.labels, sp.split), tmp_path/'f')
+    r = run_experiment(dataset=str(tmp_path/'f'), out_dir=str(tmp_path/'o'), preset='fast', seeds=2, score_folds=3, progress=False)
+    run = json.loads((tmp_path/'o'/'run.json').read_text())
+    assert run['missing_rows'] == {'phi1': 0, 'phi2': 30}
+    gone = np.isin(r['eval_rows'], rows); assert gone.sum() == 15
+    y = r['spaces'].labels[r['eval_rows']]
+    from hume_nb.evaluation import cluster_acc
+    assert cluster_acc(y, r['labels']) > 0.8 and cluster_acc(y[gone], r['labels'][gone]) > 0.6   # labelled from phi1
+    feats['phi1'] = feats['phi1'].copy(); feats['phi1'][rows[0]] = 0
+    with pytest.raises(ValueError, match=r'1 row\(s\) of 400 are missing \(all zero or all NaN\) in every space'):
+        Spaces(feats, sp.labels, sp.split)
