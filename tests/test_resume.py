@@ -78,3 +78,41 @@ def test_stacked_seeds_kill_and_resume(tmp_path):
     assert run_(ckdir, resumed).wait() == 0
     # a kill between two seeds' files resumes them in two groups, whose smaller products may round the last bits otherwise
     np.testing.assert_allclose(np.load(resumed), np.load(straight), atol=1e-5)
+
+DEFAULT = textwrap.dedent('''
+    import sys, time, numpy as np
+    import hume_nb.search as search
+    from hume_nb.datasets import planted_spaces
+    from hume_nb.fast import search_seeds
+    finish, steps = search._finish, []
+    def slow_finish(s, stats): finish(s, stats); steps.append(s.it); time.sleep(0.01)   # time to be killed in; same arithmetic
+    search._finish = slow_finish
+    sp = planted_spaces(n=1000, k=4, seed=0)
+    runs, scores, info = search_seeds(sp['phi1'], sp['phi2'], 4, 3, progress=False,
+                                      checkpoint_dir=sys.argv[1] if sys.argv[1] != '-' else None)
+    assert info['plan']['kind'] == 'batched', info   # the default preset searches every seed in one product
+    np.save(sys.argv[2], np.stack([r.predict(sp['phi1']) for r in runs])); np.save(sys.argv[3], np.array(scores))
+    open(sys.argv[3] + '.steps', 'w').write(str(len(steps)))   # seed iterations this process ran
+''')
+
+def test_default_preset_kill_and_resume(tmp_path):
+    "The default preset's batched search checkpoints every seed; killed with SIGKILL part-way, the rerun ends with the same labels."
+    import torch
+    run_ = lambda *a: subprocess.Popen([sys.executable, '-c', DEFAULT, *map(str, a)])
+    straight, resumed, ckdir = tmp_path/'straight.npy', tmp_path/'resumed.npy', tmp_path/'ck'
+    assert run_('-', straight, tmp_path/'s1.npy').wait() == 0
+    p, deadline, its = run_(ckdir, resumed, tmp_path/'s2.npy'), time.time() + 300, [0]
+    while time.time() < deadline:
+        try: its = [torch.load(ckdir/f'seed{s}.pt', weights_only=False)['it'] for s in range(3)]
+        except Exception: its = [0]   # not every file written yet
+        if min(its) >= 20: break
+        time.sleep(0.05)
+    os.kill(p.pid, signal.SIGKILL); p.wait()
+    its = [torch.load(ckdir/f'seed{s}.pt', weights_only=False)['it'] for s in range(3)]   # where each seed stopped
+    assert 20 <= min(its) and max(its) < 100 and not resumed.exists(), its   # killed part-way, after checkpoints
+    assert run_(ckdir, resumed, tmp_path/'s2.npy').wait() == 0
+    assert all(torch.load(ckdir/f'seed{s}.pt', weights_only=False)['it'] == 100 for s in range(3))
+    np.testing.assert_array_equal(np.load(resumed), np.load(straight))
+    np.testing.assert_array_equal(np.load(tmp_path/'s2.npy'), np.load(tmp_path/'s1.npy'))
+    steps = lambda f: int((tmp_path/f'{f}.steps').read_text())
+    assert steps('s1.npy') == 300 and steps('s2.npy') == 300 - sum(its), (steps('s1.npy'), steps('s2.npy'), its)   # resumed
