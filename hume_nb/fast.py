@@ -12,6 +12,7 @@ from .representations import validate_features, l2_normalize, resolve_device
 from .solvers import RidgeFactor
 from .search import as_config, check_spaces, plan_search, fit_seeds, _as_spaces
 from .ensemble import label_free_score
+import hume_nb.split_merge   # registers the split_merge_every hook
 
 # %% auto #0
 __all__ = ['fit_hume_seeds', 'ridge_loo_accuracy', 'search_seeds', 'choose_config', 'choose_k', 'plot_k_selection']

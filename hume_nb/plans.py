@@ -7,10 +7,10 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field, asdict
 import numpy as np, torch
-from .representations import l2_normalize, release_pages
+from .representations import l2_normalize, release_pages, on_gpu
 
 # %% auto #0
-__all__ = ['Plan', 'choose_plan']
+__all__ = ['Plan', 'train_probes', 'train_probes_shared', 'stacked_heldout_loss', 'choose_plan']
 
 # %% ../nbs/34_plans.ipynb #f638a381
 @dataclass(frozen=True)
@@ -25,17 +25,56 @@ class Plan:
     Solver: type = field(default=None, repr=False, compare=False)   # the solver's class, looked up once
     def record(self): return {k: v for k, v in asdict(self).items() if k != 'Solver'}
 
+# %% ../nbs/34_plans.ipynb #e4f7a090
+def train_probes(x, y, steps, lr, w, b):
+    "`train_probe` for a stack of subsets at once: x (S x n x d), y (S x n x k), w (S x k x d), b (S x k); one batched product per step."
+    n = x.shape[1]
+    for _ in range(steps):
+        g = (torch.softmax(torch.baddbmm(b[:, None], x, w.transpose(1, 2)), -1) - y) / n
+        w = w - lr * (g.transpose(1, 2) @ x)
+        b = b - lr * g.sum(1)
+    return w, b
+
+# %% ../nbs/34_plans.ipynb #cef05905
+def train_probes_shared(x, y, share, steps, lr, w, b):
+    "`train_probes` with every probe on the same rows x (n x d): y (n x S x k), share (n x S) each row's weight in each probe's mean."
+    n, (S, k, d) = len(x), w.shape
+    share = share[..., None]
+    for _ in range(steps):
+        g = (torch.softmax((x @ w.reshape(S * k, d).T).view(n, S, k) + b, -1) - y) * share   # zero off a probe's rows
+        w = w - lr * (g.reshape(n, S * k).T @ x).view(S, k, d)
+        b = b - lr * g.sum(0)
+    return w, b
+
+# %% ../nbs/34_plans.ipynb #193ec68e
+def stacked_heldout_loss(p, y):
+    "Held-out cross-entropy of every subset of probe `p`'s prepared stack (labels m x S x k, rows first), one value each."
+    if p.rows is not None: return _shared_heldout_loss(p, y)
+    y, t = y.transpose(0, 1), p.n_train
+    w, b = train_probes(p.x[:, :t], y[:, :t], p.cfg.inner_steps, p.cfg.inner_lr, *p.init)
+    return -(y[:, t:] * torch.baddbmm(b[:, None], p.x[:, t:], w.transpose(1, 2)).log_softmax(-1)).sum(-1).mean(-1)
+
+def _shared_heldout_loss(p, y):
+    "`stacked_heldout_loss` on shared rows: each subset's labels (m x S x k) put on its rows of x, the rest weighed zero."
+    (S, m), t, n = p.rows.shape, p.n_train, len(p.x)
+    at = (p.rows.T, torch.arange(S, device=p.rows.device).expand(m, S))   # row j of subset s -> (rows[s, j], s)
+    full = y.new_zeros(n, S, y.shape[-1]).index_put(at, y)
+    share = lambda part, v: y.new_zeros(n, S).index_put((at[0][part], at[1][part]), y.new_tensor(v))
+    w, b = train_probes_shared(p.x, full, share(slice(t), 1 / t), p.cfg.inner_steps, p.cfg.inner_lr, *p.init)
+    logp = ((p.x @ w.flatten(0, 1).T).view(n, S, -1) + b).log_softmax(-1)
+    return -((full * logp).sum(-1) * share(slice(t, None), 1 / (m - t))).sum(0)
+
 # %% ../nbs/34_plans.ipynb #9cded1e6
 def _memory_budget(dev):
     "Bytes a stack of unrolled probes may hold: half the free GPU memory, or a quarter of the available RAM."
-    if dev.type == 'cuda': return torch.cuda.mem_get_info(dev)[0] // 2
+    if on_gpu(dev): return torch.cuda.mem_get_info(dev)[0] // 2
     try: return int(next(l for l in open('/proc/meminfo') if l.startswith('MemAvailable')).split()[1]) * 1024 // 4
     except (OSError, StopIteration): return 4 << 30
 
 def _stack_size(cfg, n, k, dims, mode, dev):
     "How many (seed, subset) pairs of `mode` ('shared' or 'gather') fit the memory budget at once."
     rows = n if mode == 'shared' else min(cfg.subset_size, n)
-    per_step = len(dims) * cfg.inner_steps * k * (2 if dev.type == 'cuda' else 5)
+    per_step = len(dims) * cfg.inner_steps * k * (2 if on_gpu(dev) else 5)
     per = 4 * rows * (per_step + (mode == 'gather') * sum(dims))
     return max(1, int(_memory_budget(dev) // per))
 

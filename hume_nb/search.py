@@ -13,7 +13,8 @@ from torch import nn
 from torch.nn.utils import parametrizations, parametrize
 from tqdm import tqdm
 from .representations import validate_features, check_k, l2_normalize, release_pages, resolve_device, fingerprint, _atomic_write, _blocks
-from .inner import get_solver, hume_objective, load_ref
+from .inner import hume_objective
+from .solvers import get_solver
 from .plans import choose_plan, _is_lazy, _rows, _draw, _stacked_subsets
 
 # %% auto #0
@@ -369,11 +370,14 @@ def _as_spaces(x2):
     return list(x2) if isinstance(x2, (list, tuple)) else [x2]
 
 # %% ../nbs/12_search.ipynb #d14f8033
-CONFIG_HOOKS = {'split_merge_every': 'hume_nb.split_merge:SplitMerge'}   # a setting that is on -> the hook it adds
+CONFIG_HOOKS = {'split_merge_every': None}   # a setting that is on -> the hook it adds, registered where it is defined
 
 def _config_hooks(cfg):
-    "New hooks for the settings of `cfg` that are on (`CONFIG_HOOKS`)."
-    return [load_ref(h)(cfg) for name, h in CONFIG_HOOKS.items() if getattr(cfg, name)]
+    "New hooks for the settings of `cfg` that are on (`CONFIG_HOOKS`); a setting whose hook is not registered is refused."
+    on = [name for name in CONFIG_HOOKS if getattr(cfg, name)]
+    if missing := [n for n in on if CONFIG_HOOKS[n] is None]:
+        raise ValueError(f"{missing[0]} needs its hook, registered by the split_merge module (32_split_merge): import it first")
+    return [CONFIG_HOOKS[name](cfg) for name in on]
 
 def check_spaces(x1, x2, k):
     "Validated phi1, the list of phi2 spaces and K: the same rows everywhere, finite numbers, K that the data can hold."
