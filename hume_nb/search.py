@@ -107,9 +107,22 @@ def _check_settings(cfg):
     if cfg.split_merge_every and not solver.exact_loo:
         raise ValueError(f"split/merge moves use exact leave-one-out predictions: they need solver='ridge' (or a kernel solver), got {cfg.solver!r}")
 
+# %% ../nbs/12_search.ipynb #e65a7e14
+class _PerIteration:
+    "What a `HumeConfig` says about one outer iteration: its schedule, and whether split/merge moves start it."
+    def split_merge_at(self, it):
+        "Whether iteration `it` starts with split/merge moves: every `split_merge_every`, with that many left after."
+        e = self.split_merge_every
+        return bool(e) and it > 0 and it % e == 0 and it + e <= self.iters
+
+    def schedule(self, it):
+        "Outer learning rate and temperature at iteration `it`: both divided by `anneal_factor` at each milestone."
+        f = self.anneal_factor ** sum(it >= a for a in self.anneal_at)
+        return self.outer_lr / f, self.temperature / f
+
 # %% ../nbs/12_search.ipynb #96368905
 @dataclass
-class HumeConfig:
+class HumeConfig(_PerIteration):
     "Every setting of the task search; the defaults are the reference implementation's."
     iters: int = 1000              # outer iterations
     n_subsets: int = 20            # random subsets per iteration; their gradients are averaged
@@ -140,16 +153,6 @@ class HumeConfig:
     def __post_init__(self):
         self.anneal_at = tuple(int(a) for a in self.anneal_at)
         _check_settings(self)
-
-    def split_merge_at(self, it):
-        "Whether iteration `it` starts with split/merge moves: every `split_merge_every`, with that many left after."
-        e = self.split_merge_every
-        return bool(e) and it > 0 and it % e == 0 and it + e <= self.iters
-
-    def schedule(self, it):
-        "Outer learning rate and temperature at iteration `it`: both divided by `anneal_factor` at each milestone."
-        f = self.anneal_factor ** sum(it >= a for a in self.anneal_at)
-        return self.outer_lr / f, self.temperature / f
 
 # %% ../nbs/12_search.ipynb #0fae3cfb
 PRESETS = {
