@@ -8,6 +8,9 @@ import argparse, dataclasses, inspect, os, re, sys
 from .search import HumeConfig
 from .experiment import RunConfig, run_config, parameter_names, run_experiment, _as_bool
 from .evaluation import results_table
+from .representations import on_gpu
+from .sources import parse_dataset, load_images
+from .extraction import PRECISIONS, PREPROCESS, extract_to_memmap, _rank_world
 
 # %% auto #0
 __all__ = ['parser', 'main']
@@ -59,7 +62,54 @@ def parser():
         r.add_argument(*flags, dest=name, type=_type(f), default=argparse.SUPPRESS, metavar=name.upper(),
                        help=f"{helps.get(name, '')} (default: {f.default})".replace('%', '%%'))
     r.add_argument('--quiet', action='store_true', help='no progress messages')
+    _extract_command(sub)
     return p
+
+# %% ../nbs/17_cli.ipynb #b5618cde
+def _extract_command(sub):
+    "Add `extract` to the subcommands `sub`: one encoder's features of a dataset into a .npy file."
+    p = sub.add_parser('extract', help="extract one encoder's features of a dataset into a .npy file (resumable)",
+                       description="Extract one encoder's features of a dataset into a .npy file (resumable); "
+                                   "under torchrun every process encodes its share.")
+    p.add_argument('--dataset', required=True, help="a dataset name (digits, fashion_mnist, cifar10, ...) or imagefolder:PATH")
+    p.add_argument('--encoder', required=True, help='an encoder name (mobilenetv2, efficientnet_lite0, dinov2_vitg14, ...)')
+    p.add_argument('--out', required=True, help='the output .npy file; OUT.json is written beside it')
+    p.add_argument('--n-train', type=int); p.add_argument('--n-test', type=int); p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--size', type=int, default=96, help='input size for encoders without their own (default 96)')
+    p.add_argument('--batch-size', type=int, default=256)
+    p.add_argument('--workers', type=int, help='DataLoader worker processes (default: 0 on a CPU, up to 8 beside a GPU)')
+    p.add_argument('--chunk-size', type=int); p.add_argument('--device', default='auto')
+    p.add_argument('--precision', default='auto', choices=['auto', *PRECISIONS]); p.add_argument('--weights')
+    p.add_argument('--preprocess', default='auto', choices=PREPROCESS,
+                   help="where images are resized and normalised: 'device' (the GPU), 'workers', or 'auto' (the GPU on cuda)")
+    p.add_argument('--compile', action='store_true', help='torch.compile the network (worth it for long runs)')
+    p.add_argument('--quiet', action='store_true')
+    p.set_defaults(handler=_extract)
+
+# %% ../nbs/17_cli.ipynb #bf26862f
+def _extract(a):
+    "Run `hume-nb extract` with its parsed options `a` (a dict); the exit status."
+    import os, torch, torch.distributed as dist
+    from datetime import timedelta
+    try: src = parse_dataset(a['dataset'])
+    except (ValueError, TypeError, OSError) as e: src = e
+    if isinstance(src, Exception) or src.kind not in ('name', 'imagefolder'):
+        msg = src if isinstance(src, Exception) else f"--dataset must name images (a registered name or imagefolder:PATH); '{a['dataset']}' names features"
+        print(f"hume-nb: error: {msg}".splitlines()[0], file=sys.stderr); return 2
+    started = int(os.environ.get('WORLD_SIZE', 1)) > 1 and not dist.is_initialized()
+    if started:
+        gpu = torch.cuda.is_available() and on_gpu(a['device'])
+        if gpu: torch.cuda.set_device(int(os.environ.get('LOCAL_RANK', 0)))
+        dist.init_process_group('nccl' if gpu else 'gloo', timeout=timedelta(hours=2))
+    try:
+        ds = load_images(src, n_train=a['n_train'], n_test=a['n_test'], seed=a['seed'])
+        f = extract_to_memmap(ds, a['encoder'], a['out'], size=a['size'], batch_size=a['batch_size'], num_workers=a['workers'],
+                              device=a['device'], precision=a['precision'], chunk_size=a['chunk_size'], weights_path=a['weights'],
+                              progress=not a['quiet'], preprocess=a['preprocess'], compile=a['compile'])
+        if _rank_world()[0] == 0: print(f"{a['out']}: {f.shape[0]} x {f.shape[1]} float32 features of {ds.name} by {a['encoder']}")
+    finally:
+        if started: dist.destroy_process_group()
+    return 0
 
 # %% ../nbs/17_cli.ipynb #81df2bdc
 _BAD_INPUT = (ValueError, KeyError, TypeError, OSError)   # exit status 2
@@ -80,6 +130,7 @@ def _join_processes():
 def main(argv=None):
     "Entry point of `hume-nb` and `python -m hume_nb.cli` (also under torchrun); returns the exit status."
     p = parser(); a = vars(p.parse_args(argv))
+    if 'handler' in a: return a.pop('handler')(a)   # a subcommand with its own runner (extract)
     a.pop('command'); quiet = a.pop('quiet')
     try: _join_processes(); res = run_experiment(run_config(**a), progress=not quiet)
     except (*_BAD_INPUT, *_FAILED, KeyboardInterrupt) as e:

@@ -14,7 +14,6 @@ from torch import nn
 import torch.nn.functional as F
 from tqdm import tqdm
 from .representations import resolve_device
-from .datasets import resolve_entry
 
 # %% auto #0
 __all__ = ['ENCODERS', 'Encoder', 'is_cnn', 'get_encoder', 'to_rgb_tensor', 'extract_features']
@@ -85,19 +84,20 @@ def is_cnn(model):
     return sum(isinstance(m, nn.Conv2d) for m in model.modules()) > 1
 
 # %% ../nbs/21_encoders.ipynb #526dafca
-_FOUNDATION = ('clip_vitb32', 'clip_vitb16', 'clip_vitl14', 'dinov2_vits14', 'dinov2_vitb14', 'dinov2_vitl14', 'dinov2_vitg14',
+_FOUNDATION = (   # registered by 21a_foundation_encoders when it is imported
+    'clip_vitb32', 'clip_vitb16', 'clip_vitl14', 'dinov2_vits14', 'dinov2_vitb14', 'dinov2_vitl14', 'dinov2_vitg14',
                'bit_resnetv2_50x1', 'resnet50', 'moco_resnet50')
 ENCODERS = {f'efficientnet_lite{v}': Encoder(f'efficientnet_lite{v}', 1280, partial(_build_efficientnet_lite, v), _lite_norm,
                                              '(255x-127)/128') for v in (0, 1, 2)}
 ENCODERS |= {'mobilenetv2': Encoder('mobilenetv2', 1280, _build_mobilenetv2, _imagenet_norm,
                                     'imagenet mean/std')}
-ENCODERS |= {n: 'hume_nb.foundation:FOUNDATION_ENCODERS' for n in _FOUNDATION}
 
 def get_encoder(name):
     "The registered `Encoder` called `name` (one of `ENCODERS`)."
-    if name not in ENCODERS: raise KeyError(f"unknown encoder '{name}'; known encoders: {sorted(ENCODERS)}")
-    entry = resolve_entry(ENCODERS[name])
-    return entry[name] if isinstance(entry, dict) else entry
+    if name not in ENCODERS:
+        where = ' (import hume_nb.foundation, which registers it)' if name in _FOUNDATION else ''
+        raise KeyError(f"unknown encoder '{name}'{where}; known encoders: {sorted(ENCODERS)}")
+    return ENCODERS[name]
 
 # %% ../nbs/21_encoders.ipynb #4a4fabe6
 def to_rgb_tensor(images, size):

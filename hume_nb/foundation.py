@@ -11,8 +11,8 @@ import numpy as np, torch
 from torch import nn
 import torch.nn.functional as F
 from .representations import Spaces
-from .datasets import ImageDataset, data_home, _subsample
-from .encoders import Encoder, to_rgb_tensor, _imagenet_norm
+from .datasets import ImageDataset, DATASETS, data_home, _subsample
+from .encoders import Encoder, ENCODERS, to_rgb_tensor, _imagenet_norm
 
 # %% auto #0
 __all__ = ['FOUNDATION_ENCODERS', 'CIFAR100_SUPERCLASSES', 'CIFAR100_FINE', 'CIFAR100_TO_20', 'resize_center_crop',
@@ -142,6 +142,7 @@ _RESNET_ENCODERS = {
 
 # %% ../nbs/21a_foundation_encoders.ipynb #2ba86e81
 FOUNDATION_ENCODERS = _CLIP_ENCODERS | _TIMM_ENCODERS | _RESNET_ENCODERS
+ENCODERS.update(FOUNDATION_ENCODERS)
 
 # %% ../nbs/21a_foundation_encoders.ipynb #ac1f3ad7
 CIFAR100_SUPERCLASSES = {
@@ -249,6 +250,8 @@ def load_imagenet(n_train=None, n_test=None, seed=0, size=256, max_images=20000,
         raise FileNotFoundError(f"ImageNet not found: expected class folders under '{root}/train' and '{root}/val' "
                                 "(it needs a licence, so nothing downloads it)")
     return load_image_folder(root, n_train, n_test, seed, size, max_images, name='imagenet')
+
+DATASETS.update(cifar10=load_cifar10, cifar100_20=load_cifar100_20, stl10=load_stl10, imagenet=load_imagenet)
 
 # %% ../nbs/21a_foundation_encoders.ipynb #9659c3d0
 def _released_file(folder, dataset, split, suffixes):

@@ -7,7 +7,8 @@ from __future__ import annotations
 import numpy as np, torch
 from scipy.stats import spearmanr
 from .representations import validate_features, validate_labels, l2_normalize, standardize
-from .inner import get_solver, hume_objective
+from .inner import hume_objective
+from .solvers import get_solver
 from .search import as_config
 from .evaluation import cluster_acc, kmeans_baseline
 from .ensemble import label_free_score

@@ -11,8 +11,8 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['atomic_save', 'atomic_write_text', 'release_pages', 'validate_features', 'validate_labels', 'check_k',
-           'encode_labels', 'num_classes', 'resolve_device', 'l2_normalize', 'Standardized', 'rows_of', 'standardize',
-           'same_content', 'fingerprint', 'user_path', 'Spaces', 'save_spaces', 'load_spaces']
+           'encode_labels', 'num_classes', 'resolve_device', 'on_gpu', 'l2_normalize', 'Standardized', 'rows_of',
+           'standardize', 'same_content', 'fingerprint', 'user_path', 'Spaces', 'save_spaces', 'load_spaces']
 
 # %% ../nbs/10_representations.ipynb #64034486
 def _atomic_write(path, write, mode):
@@ -183,6 +183,10 @@ def resolve_device(device='auto'):
     if device is None or str(device) == 'auto':
         return torch.device('cuda', torch.cuda.current_device()) if torch.cuda.is_available() else torch.device('cpu')
     return torch.device(device)
+
+def on_gpu(device='auto'):
+    "Whether `device` (anything `resolve_device` takes) is a CUDA device: every caller asks this, none compares names."
+    return resolve_device(device).type == 'cuda'
 
 # %% ../nbs/10_representations.ipynb #5a6c2ea1
 def l2_normalize(x, eps=1e-12):
