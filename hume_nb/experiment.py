@@ -229,17 +229,29 @@ def _rows(sp, setting, dataset):
     return (setting, sp.rows('train'), sp.rows('test')) if setting == 'inductive' else (setting, sp.rows('all'), sp.rows('all'))
 
 # %% ../nbs/15_experiment.ipynb #b185f0a7
+@dataclass
+class _RunData:
+    "What a run searches and reports on: its spaces, setting, rows, K and normalised views."
+    spaces: object        # the `Spaces` read (labels, classes, split)
+    setting: str          # 'inductive' or 'transductive'
+    fit_rows: np.ndarray  # the rows searched on
+    eval_rows: np.ndarray # the rows reported on
+    k: int                # the number of classes
+    X: dict               # {space: `Standardized` view, normalised on the search rows}
+    seconds: float        # time to have the spaces ready
+
 def _load(cfg, phi1, phi2, progress):
     "The spaces, the setting, the search and report rows, K, and each space normalised as the run uses it."
-    sp, t_feats = _timed(get_spaces, cfg.dataset, phi1, phi2, cfg.n_train, cfg.n_test, cfg.image_size, cfg.cache_dir, cfg.device,
-                         progress, cfg.download, _weights(cfg, phi1, phi2))
+    sp, t_feats = _timed(get_spaces, cfg.dataset, phi1, phi2, cfg.n_train, cfg.n_test, cfg.image_size,
+                         cfg.cache_dir, cfg.device, progress, cfg.download, _weights(cfg, phi1, phi2))
     setting, fit_rows, eval_rows = _rows(sp, cfg.setting, cfg.dataset)
     k = cfg.k
     if k is None:
-        if sp.classes is None and sp.labels is None: raise ValueError("k is unknown: pass k, or give the dataset labels.npy or classes.json")
-        k = num_classes(sp.labels) if sp.labels is not None else len(sp.classes)   # the distinct labels, not the largest + 1
+        if sp.classes is None and sp.labels is None:
+            raise ValueError("k is unknown: pass k, or give the dataset labels.npy or classes.json")
+        k = num_classes(sp.labels) if sp.labels is not None else len(sp.classes)   # distinct labels, not the largest + 1
     X = {s: Standardized.fit(sp[s], fit_rows, cfg.center) for s in sp.names}   # views: a memory-mapped folder stays on disk
-    return sp, setting, fit_rows, eval_rows, check_k(k, len(fit_rows)), X, t_feats
+    return _RunData(sp, setting, fit_rows, eval_rows, check_k(k, len(fit_rows)), X, t_feats)
 
 # %% ../nbs/15_experiment.ipynb #5507d29b
 # what `choose=True` picks among: bench/settings_choice.py measures the score's rank correlation with accuracy on the
@@ -254,32 +266,47 @@ def _choose(cfg, hcfg, X, k, fit_rows, progress):
     best, table = choose_config(x1, [X[s].take(fit_rows) for s in cfg.phi2], k, CHOICES, seeds=3, config=hcfg, progress=False)
     return dataclasses.replace(hcfg, **best), dict(chosen=best, scores=[dict(**r['settings'], score=r['score']) for r in table])
 
+@dataclass
+class _Found:
+    "What HUME's search found: every seed's run and labels, their label-free scores and ensemble, the fitted model."
+    runs: list            # one `HumeResult` per seed
+    scores: list          # each seed's label-free score
+    how: dict             # how the seeds were searched (seed numbers, batched or not): `search_seeds`' record
+    labelings: list       # each seed's labels of the report rows, by the run's read-out
+    labels: np.ndarray    # the ensemble's labels of the report rows: HUME's answer
+    best: int             # the index of the best-scored seed
+    seconds: float        # time of the search, the read-out and the ensemble
+    model: object         # the run as a fitted `HUME`, saved as model.npz
+
 def _hume(cfg, hcfg, X, k, fit_rows, eval_rows, out, progress):
     "HUME's seeds on phi1 (its spaces side by side) against each phi2 space, and their label-free ensemble."
     x1 = Standardized.hstack([X[s] for s in cfg.phi1])   # phi1's spaces side by side, read as the search needs them
     x2 = [X[s].take(fit_rows) for s in cfg.phi2]
     _say(progress, f"searching {cfg.seeds} seed(s), preset '{cfg.preset}'")
     t = time.time()
-    runs, scores, how = search_seeds(x1.take(fit_rows), x2 if len(x2) > 1 else x2[0], k, cfg.seeds, hcfg, cfg.batched, out/'checkpoints',
-                                     cfg.score_folds, cfg.score_max_samples, progress)
+    runs, scores, how = search_seeds(x1.take(fit_rows), x2 if len(x2) > 1 else x2[0], k, cfg.seeds, hcfg, cfg.batched,
+                                     out/'checkpoints', cfg.score_folds, cfg.score_max_samples, progress)
     names = list(dict.fromkeys(cfg.phi1 + cfg.phi2))   # the read-out probes learn the labeling in every space of the run
-    model = _model(cfg, hcfg, X, runs, scores, how['seeds'], k, fit_rows)   # its probes, one per seed and space, are the read-out's
-    if [model.names_[side - 1][j] for side, j in model.probe_spaces_] != names: raise RuntimeError("the model's probes are not in the run's order of spaces")
+    model = _model(cfg, hcfg, X, runs, scores, how['seeds'], k, fit_rows)   # its probes (per seed and space): the read-out's
+    if [model.names_[side - 1][j] for side, j in model.probe_spaces_] != names:
+        raise RuntimeError("the model's probes are not in the run's order of spaces")
     every = [X[s] for s in names]
     labelings = get_readout(cfg.readout)(runs, x1, every, fit_rows, eval_rows, k, probes=model.probes_)
     hume, best = ensemble_labelings(labelings, scores, k)
-    _say(progress, f"search done in {time.time() - t:.1f}s; label-free scores {[round(s, 4) for s in scores]}, best seed {how['seeds'][best]}")
-    return runs, scores, how, labelings, hume, best, time.time() - t, model
+    _say(progress, f"search done in {time.time() - t:.1f}s; label-free scores {[round(s, 4) for s in scores]}, "
+                   f"best seed {how['seeds'][best]}")
+    return _Found(runs, scores, how, labelings, hume, best, time.time() - t, model)
 
 def _model(cfg, hcfg, X, runs, scores, seeds, k, fit_rows):
-    "The run as a fitted `HUME` estimator ([16_estimator](16_estimator.ipynb)), saved as model.npz: it labels later samples as this run labels rows it did not search on."
-    fit = {s: X[s].take(fit_rows) for s in dict.fromkeys(cfg.phi1 + cfg.phi2)}   # one view per space: probed once, with the run's means
+    "The run as a fitted `HUME` ([16_estimator](16_estimator.ipynb)), saved as model.npz: it labels later samples as the run does."
+    fit = {s: X[s].take(fit_rows) for s in dict.fromkeys(cfg.phi1 + cfg.phi2)}   # one view per space, with the run's means
     search = {n: v for n, v in cfg.search.items() if n != 'seed'}
-    return HUME.from_runs(runs, scores, seeds, [fit[s] for s in cfg.phi1], [fit[s] for s in cfg.phi2], k, (cfg.phi1, cfg.phi2), preset=cfg.preset, seeds=cfg.seeds,
-                          center=cfg.center, batched=cfg.batched, device=cfg.device, random_state=hcfg.seed, **search)
+    return HUME.from_runs(runs, scores, seeds, [fit[s] for s in cfg.phi1], [fit[s] for s in cfg.phi2], k, (cfg.phi1, cfg.phi2),
+                          preset=cfg.preset, seeds=cfg.seeds, center=cfg.center, batched=cfg.batched, device=cfg.device,
+                          random_state=hcfg.seed, **search)
 
 def _leader():
-    "Whether this process writes the run's results: the only one, or rank 0 of several under torchrun (which share the seeds)."
+    "Whether this process writes the run's results: the only one, or rank 0 of several under torchrun (sharing the seeds)."
     import torch.distributed as dist
     return not (dist.is_available() and dist.is_initialized()) or dist.get_rank() == 0
 
@@ -342,28 +369,36 @@ def _write(out, info, metrics, hume, labelings, history, y, sp):
 def _run(cfg, hcfg, out, lead, progress):
     "The run, its settings checked and `out` locked: the spaces, the search, the references, the results swapped into `out`."
     phi1, phi2 = resolve_spaces(cfg.dataset, cfg.phi1, cfg.phi2)
-    if len(set(phi1 + phi2)) == 1: print(f"warning: phi1 and phi2 are the same space '{phi1[0]}'; HUME needs two views to tell tasks apart")
+    if len(set(phi1 + phi2)) == 1:
+        print(f"warning: phi1 and phi2 are the same space '{phi1[0]}'; HUME needs two views to tell tasks apart")
     _say(progress, f"spaces of '{cfg.dataset}': phi1 = {' + '.join(phi1)}; phi2 = {', '.join(phi2)}")
-    sp, setting, fit_rows, eval_rows, k, X, t_feats = _load(cfg, phi1, phi2, progress)
-    cfg = dataclasses.replace(cfg, phi1=phi1, phi2=phi2, setting=setting)   # what run.json records: the spaces and setting used
-    _say(progress, f"{setting}: search on {len(fit_rows)} rows, report on {len(eval_rows)}, K = {k} (spaces ready in {t_feats:.1f}s)")
+    d = _load(cfg, phi1, phi2, progress)
+    sp, fit_rows, eval_rows, k, X, t_feats = d.spaces, d.fit_rows, d.eval_rows, d.k, d.X, d.seconds
+    cfg = dataclasses.replace(cfg, phi1=phi1, phi2=phi2, setting=d.setting)   # what run.json records: spaces, setting used
+    _say(progress, f"{d.setting}: search on {len(fit_rows)} rows, report on {len(eval_rows)}, K = {k} "
+                   f"(spaces ready in {t_feats:.1f}s)")
     hcfg, choice = _choose(cfg, hcfg, X, k, fit_rows, progress) if cfg.choose else (hcfg, None)
-    runs, scores, how, labelings, hume, best, t_hume, model = _hume(cfg, hcfg, X, k, fit_rows, eval_rows, out, progress)
-    if not lead: return dict(metrics={}, labels=hume, info=None, runs=runs, spaces=sp, eval_rows=eval_rows)   # rank 0 writes
-    notes = [n for n in [imbalance_note(X, hume, k, fit_rows, hcfg.entropy_weight)] if n]
+    h = _hume(cfg, hcfg, X, k, fit_rows, eval_rows, out, progress)
+    if not lead:   # rank 0 writes
+        return dict(metrics={}, labels=h.labels, info=None, runs=h.runs, spaces=sp, eval_rows=eval_rows)
+    scores, best, how = h.scores, h.best, h.how   # as run.json names them below
+    notes = [n for n in [imbalance_note(X, h.labels, k, fit_rows, hcfg.entropy_weight)] if n]
     for n in notes: print(f'note: {n}', flush=True)
-    found = [('hume', hume, t_hume), ('hume_best_seed', labelings[best], runs[best].seconds)]
+    found = [('hume', h.labels, h.seconds), ('hume_best_seed', h.labelings[best], h.runs[best].seconds)]
     y = None if sp.labels is None else sp.labels[eval_rows]
     if cfg.baselines and y is not None:
-        _say(progress, 'references: k-means on each space and on all of them, the supervised linear probe'); found += _baselines(cfg, X, sp.labels, k, fit_rows, eval_rows)
-    metrics = {} if y is None else {name: {**cluster_metrics(y, pred), 'seconds': round(sec, 2)} for name, pred, sec in found}
+        _say(progress, 'references: k-means on each space and on all of them, the supervised linear probe')
+        found += _baselines(cfg, X, sp.labels, k, fit_rows, eval_rows)
+    metrics = {} if y is None else {name: {**cluster_metrics(y, pred), 'seconds': round(sec, 2)}
+                                    for name, pred, sec in found}
     info = dict(asdict(cfg), spaces=list(X), k=k, n_search=len(fit_rows), n_report=len(eval_rows), feature_seconds=round(t_feats, 2),
                 label_free_scores=scores, best_seed=best, **how, config=asdict(hcfg), choice=choice, notes=notes,
                 differs_from_paper={n: dict(run=v, paper=p) for n, (v, p) in config_diff(hcfg).items()}
                                    | ({} if cfg.readout == 'task' else {'readout': dict(run=cfg.readout, paper='task')}))
-    _publish(out, lambda new: (model.save(new/'model.npz'), _write(new, info, metrics, hume, labelings, runs[best].history, y, sp)))
+    _publish(out, lambda new: (h.model.save(new/'model.npz'),
+                               _write(new, info, metrics, h.labels, h.labelings, h.runs[best].history, y, sp)))
     _say(progress, f"results in '{out}'" + (f": HUME accuracy {metrics['hume']['acc']:.3f}" if metrics else ''))
-    return dict(metrics=metrics, labels=hume, info=info, runs=runs, spaces=sp, eval_rows=eval_rows)
+    return dict(metrics=metrics, labels=h.labels, info=info, runs=h.runs, spaces=sp, eval_rows=eval_rows)
 
 # %% ../nbs/15_experiment.ipynb #a8d2e6f4
 def _check_device(device):
