@@ -4,14 +4,15 @@
 
 # %% ../nbs/16_estimator.ipynb #38ffb1f2
 from __future__ import annotations
-import hashlib, json
+import dataclasses, hashlib, json, warnings
 from pathlib import Path
 import numpy as np
+from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.exceptions import NotFittedError
 from .representations import validate_features, check_k, Standardized, _atomic_write
-from .search import HumeResult, make_config, _as_spaces
+from .search import HumeConfig, HumeResult, make_config, _as_spaces
 from .fast import search_seeds
-from .ensemble import ensemble_labelings, align_labels, majority_vote, fit_probes, probe_predict
+from .ensemble import ensemble_labelings, align_labels, majority_vote, fit_probes, get_readout
 
 # %% auto #0
 __all__ = ['HUME']
@@ -37,25 +38,50 @@ def _alignment(labels, reference, k):
     return mapping
 
 # %% ../nbs/16_estimator.ipynb #c622b221
-_OWN = ('k', 'preset', 'seeds', 'center', 'batched', 'device', 'random_state', 'verbose')
+# the search's settings, each a parameter (None: the preset's); the seed is random_state, the device its own
+_SEARCH = tuple(f.name for f in dataclasses.fields(HumeConfig) if f.name not in ('seed', 'device'))
 
-class HUME:
-    "HUME as an estimator: `fit(X1, X2)` finds a labeling of phi1 that linear probes on phi2 learn; `predict` labels new phi1 rows."
-    def __init__(self, k=10, preset=None, seeds=5, center=True, batched=None, device='auto', random_state=0, verbose=False,
-                 **search_settings):
-        if 'seed' in search_settings: raise TypeError("give the first seed as random_state, not seed")
-        self.k, self.preset, self.seeds, self.center, self.batched = k, preset, seeds, center, batched
-        self.device, self.random_state, self.verbose, self.search_settings = device, random_state, verbose, search_settings
-        self._config()   # an unknown preset or setting is refused now, not after the data is read
+class HUME(ClusterMixin, BaseEstimator):
+    "HUME: `fit(X1, X2=X2)` finds a labeling of phi1 that linear probes on phi2 learn; `predict` labels new rows."
+    def __init__(self, k=10, preset=None, seeds=5, center=True, batched=None, device='auto', random_state=0,
+                 verbose=False, *, iters=None, n_subsets=None, subset_size=None, train_frac=None, inner_steps=None,
+                 inner_lr=None, outer_lr=None, temperature=None, entropy_weight=None, grad_clip=None,
+                 anneal_at=None, anneal_factor=None, fixed_inner_init=None, checkpoint_every=None, solver=None,
+                 ridge=None, kernel_width=None, kernel_max_rows=None, kernel_features=None, task_param=None,
+                 stack_subsets=None, split_merge_every=None, split_merge_confusion=None):
+        for name, value in list(locals().items()):
+            if name != 'self': setattr(self, name, value)   # as given: scikit-learn's clone and set_params rely on it
 
-    def _config(self): return make_config(self.preset, device=self.device, seed=int(self.random_state), **self.search_settings)
-    def get_params(self, deep=True): return {**{n: getattr(self, n) for n in _OWN}, **self.search_settings}
-    def set_params(self, **params):
-        own = {n: params.pop(n) for n in list(params) if n in _OWN}
-        new = type(self)(**{**self.get_params(), **own, **params}); self.__dict__.update(new.__dict__)
-        return self
-    def __repr__(self):
-        return f"HUME({', '.join(f'{n}={v!r}' for n, v in self.get_params().items())})"
+    def _config(self):
+        "The search's `HumeConfig`: the preset, then every parameter that is not None."
+        given = {n: getattr(self, n) for n in _SEARCH if getattr(self, n) is not None}
+        return make_config(self.preset, device=self.device, seed=int(self.random_state), **given)
+
+    def fit(self, X, y=None, *, X2=None):
+        "Search the seeds on phi1 `X` against phi2 `X2`, ensemble them, keep what `predict` needs; `y` is ignored."
+        return _fit(self, X, y, X2)
+
+    def fit_predict(self, X, y=None, *, X2=None):
+        "Fit on phi1 `X` and phi2 `X2`, return the labels of the fit rows."
+        return self.fit(X, y, X2=X2).labels_
+
+    def predict(self, X, X2=None):
+        "Labels of new rows as the fit rows were labelled: by each seed's task on phi1 `X`, or with `X2` by its probes."
+        return _predict(self, X, X2)
+
+    @classmethod
+    def from_runs(cls, runs, scores, seed_ids, X1, X2, k, names=None, **params):
+        "A fitted `HUME` from searches already run (by `run_experiment`) on the fit rows of phi1 `X1` and phi2 `X2`."
+        return _from_runs(cls, runs, scores, seed_ids, X1, X2, k, names, **params)
+
+    def save(self, path):
+        "Write the fitted estimator to the .npz file `path` atomically, with a marker and a checksum."
+        return _save(self, path)
+
+    @classmethod
+    def load(cls, path):
+        "A fitted `HUME` from a file written by `save` (or by a run, as `model.npz`), checked."
+        return _load_estimator(cls, path)
 
 # %% ../nbs/16_estimator.ipynb #f4738e0d
 def _space_refs(x1s, x2s):
@@ -67,73 +93,81 @@ def _space_refs(x1s, x2s):
     return refs
 
 def _adopt(self, runs, scores, seeds, z1s, z2s, refs, k):
-    "Keep what labels new rows: the means, the ensemble of the fit rows, each seed's alignment and its probes in every space."
-    self.means1_, self.means2_ = [z.means[0] for z in z1s], [z.means[0] for z in z2s]   # `z1s`, `z2s`: views of the fit rows
+    "Keep what labels new rows: the means, the fit rows' ensemble, each seed's alignment and probes in every space."
+    self.means1_, self.means2_ = [z.means[0] for z in z1s], [z.means[0] for z in z2s]   # views of the fit rows
     self.dims1_, self.dims2_ = [z.shape[1] for z in z1s], [z.shape[1] for z in z2s]
     z1 = Standardized.hstack(z1s)
     labelings = [r.predict(z1) for r in runs]
     self.labels_, self.best_seed_ = ensemble_labelings(labelings, scores, k)
-    self.runs_, self.scores_, self.seeds_, self.k_, self.n_features_in_ = runs, [float(s) for s in scores], list(seeds), k, z1.shape[1]
+    self.runs_, self.scores_, self.seeds_ = runs, [float(s) for s in scores], list(seeds)
+    self.k_, self.n_features_in_ = k, z1.shape[1]
     self.alignments_ = np.stack([_alignment(l, labelings[self.best_seed_], k) for l in labelings])
     self.probe_spaces_ = refs
     self.probes_ = fit_probes([(z1s if side == 1 else z2s)[j] for side, j in refs], labelings, k)   # [seed][space]
     return self
 
-def _fit(self, X1, X2):
-    "Search the seeds on phi1 `X1` (one space or a list side by side) and phi2 `X2` (one or a list), ensemble them, keep what `predict` needs."
-    refs = _space_refs(_as_spaces(X1), _as_spaces(X2))   # before validation, which may copy: the same array given twice is one space
+def _not_phi2(y):
+    "Refuse phi2 given where scikit-learn puts the labels `y`: a 2-D array or a list of arrays."
+    if y is not None and (np.ndim(y[0]) > 0 if isinstance(y, (list, tuple)) and len(y) else np.ndim(y) > 1):
+        raise TypeError("HUME.fit's second argument is scikit-learn's labels y, which HUME ignores: "
+                        "give phi2 by name, fit(X1, X2=X2)")
+
+def _fit(self, X1, y, X2):
+    "Search the seeds on phi1 `X1` (one space or a list side by side) and phi2 `X2` (one or a list; None: `X1`'s)."
+    _not_phi2(y)
+    if X2 is None:
+        warnings.warn("HUME.fit without phi2: phi1's spaces play both parts; HUME needs two views to tell tasks apart")
+        X2 = X1
+    refs = _space_refs(_as_spaces(X1), _as_spaces(X2))   # before validation, which may copy: one array given twice is one space
     x1s = _spaces(X1, 'phi1'); x2s = _spaces(X2, 'phi2', len(x1s[0]))
     z1s, z2s = ([Standardized.fit(x, center=self.center) for x in xs] for xs in (x1s, x2s))
     k = check_k(self.k, len(x1s[0]))
     if int(self.seeds) < 1: raise ValueError(f"seeds must be at least 1, got {self.seeds}")
-    runs, scores, info = search_seeds(Standardized.hstack(z1s), z2s if len(z2s) > 1 else z2s[0], k, int(self.seeds), self._config(),
-                                      self.batched, progress=self.verbose)
+    runs, scores, info = search_seeds(Standardized.hstack(z1s), z2s if len(z2s) > 1 else z2s[0], k, int(self.seeds),
+                                      self._config(), self.batched, progress=self.verbose)
     return _adopt(self, runs, scores, info['seeds'], z1s, z2s, refs, k)
 
 def _from_runs(cls, runs, scores, seed_ids, X1, X2, k, names=None, **params):
-    "A fitted `HUME` from searches already run (by `run_experiment`) on the fit rows of phi1's spaces `X1` and phi2's `X2` (named `names`): arrays, or the run's `Standardized` views."
+    "A fitted `HUME` from a run's searches on phi1 `X1` and phi2 `X2` (named `names`): arrays, or `Standardized` views."
     est = cls(k, **params)
     refs = _space_refs(_as_spaces(X1), _as_spaces(X2))
     x1s = _spaces(X1, 'phi1'); x2s = _spaces(X2, 'phi2', len(x1s[0]))
-    z1s, z2s = ([x if isinstance(x, Standardized) else Standardized.fit(x, center=est.center) for x in xs] for xs in (x1s, x2s))
+    z1s, z2s = ([x if isinstance(x, Standardized) else Standardized.fit(x, center=est.center) for x in xs]
+                for xs in (x1s, x2s))
     est = _adopt(est, runs, scores, seed_ids, z1s, z2s, refs, k)
     est.names_ = names   # ([phi1 spaces], [phi2 spaces]): what predict takes, in order
     return est
 
-HUME.fit, HUME.from_runs = _fit, classmethod(_from_runs)
-
 # %% ../nbs/16_estimator.ipynb #40444c80
 def _check_fitted(self):
-    if not hasattr(self, 'runs_'): raise NotFittedError("this HUME estimator is not fitted yet: call fit(X1, X2) first")
+    if not hasattr(self, 'runs_'):
+        raise NotFittedError("this HUME estimator is not fitted yet: call fit(X1, X2=X2) first")
 
 def _check_like(xs, dims, what, names=None):
     "New rows of a side: as many spaces as the fit, each with the fit's number of features."
     if len(xs) != len(dims):
-        raise ValueError(f"{what} has {len(xs)} space(s) but this HUME was fitted on {len(dims)}" + (f": {', '.join(names)}, in that order" if names else ''))
+        raise ValueError(f"{what} has {len(xs)} space(s) but this HUME was fitted on {len(dims)}"
+                         + (f": {', '.join(names)}, in that order" if names else ''))
     for j, (x, d) in enumerate(zip(xs, dims)):
-        if x.shape[1] != d: raise ValueError(f"{what} space {j} has {x.shape[1]} features but this HUME was fitted on {d}")
+        if x.shape[1] != d:
+            raise ValueError(f"{what} space {j} has {x.shape[1]} features but this HUME was fitted on {d}")
 
 def _predict(self, X1, X2=None):
-    "Labels of new rows, consistent with `labels_`: each seed's task on phi1 `X1` (or, with `X2`, its probes in every space), aligned, voted."
+    "Each seed's labels of new rows by a read-out of `READOUTS` (`task` on phi1; `probes` with `X2`), aligned, voted."
     _check_fitted(self)
-    x1s = _spaces(X1, 'phi1'); _check_like(x1s, self.dims1_, 'phi1', (getattr(self, 'names_', None) or [None])[0])
+    names = getattr(self, 'names_', None) or [None, None]
+    x1s = _spaces(X1, 'phi1'); _check_like(x1s, self.dims1_, 'phi1', names[0])
     z1s = _views(x1s, self.means1_)
-    z1 = Standardized.hstack(z1s)
-    if X2 is None: seeds = [r.predict(z1) for r in self.runs_]
-    else:
-        x2s = _spaces(X2, 'phi2', len(z1)); _check_like(x2s, self.dims2_, 'phi2', (getattr(self, 'names_', None) or [None, None])[1])
+    z1, rows, spaces = Standardized.hstack(z1s), np.arange(len(x1s[0])), []
+    if X2 is not None:
+        x2s = _spaces(X2, 'phi2', len(z1)); _check_like(x2s, self.dims2_, 'phi2', names[1])
         z2s = _views(x2s, self.means2_)
         spaces = [(z1s if side == 1 else z2s)[j] for side, j in self.probe_spaces_]
-        seeds = [probe_predict(p, spaces) for p in self.probes_]
+    readout = get_readout('task' if X2 is None else 'probes')
+    seeds = readout(self.runs_, z1, spaces, rows[:0], rows, self.k_, probes=self.probes_)   # every row is new
     b = self.best_seed_
     order = [b] + [i for i in range(len(self.runs_)) if i != b]   # the reference votes first, as in the ensemble
     return majority_vote([self.alignments_[i][seeds[i]] for i in order], self.k_)
-
-def _fit_predict(self, X1, X2):
-    "Fit on phi1 `X1` and phi2 `X2`, return the labels of the fit rows."
-    return self.fit(X1, X2).labels_
-
-HUME.predict, HUME.fit_predict = _predict, _fit_predict
 
 # %% ../nbs/16_estimator.ipynb #1d5bc106
 _MARKER, _FORMAT = 'hume_nb.HUME', 3   # format 2 (no marker, no checksum) is still read
@@ -151,14 +185,15 @@ def _checksum(meta, arrays):
 def _save(self, path):
     "Write the fitted estimator to the .npz file `path` atomically, with a marker and a checksum; `HUME.load` reads it."
     _check_fitted(self)
-    meta = dict(marker=_MARKER, format=_FORMAT, params=self.get_params(), k=self.k_, seeds=self.seeds_, best_seed=self.best_seed_,
-                scores=self.scores_, configs=[r.config for r in self.runs_], seconds=[r.seconds for r in self.runs_], n1=len(self.means1_),
-                n2=len(self.means2_), dims1=self.dims1_, dims2=self.dims2_, probe_spaces=self.probe_spaces_,
-                names=getattr(self, 'names_', None))
+    meta = dict(marker=_MARKER, format=_FORMAT, params=self.get_params(), k=self.k_, seeds=self.seeds_,
+                best_seed=self.best_seed_, scores=self.scores_, configs=[r.config for r in self.runs_],
+                seconds=[r.seconds for r in self.runs_], n1=len(self.means1_), n2=len(self.means2_), dims1=self.dims1_,
+                dims2=self.dims2_, probe_spaces=self.probe_spaces_, names=getattr(self, 'names_', None))
     meta = json.loads(json.dumps(meta, default=list))   # as `load` will read it back
     no = np.zeros(0, np.float32)   # no mean without centring
     arrays = dict(weights=np.stack([r.weight for r in self.runs_]), alignments=self.alignments_, labels=self.labels_,
-                  **_arrays('mean1_', [no if m is None else m for m in self.means1_]), **_arrays('mean2_', [no if m is None else m for m in self.means2_]),
+                  **_arrays('mean1_', [no if m is None else m for m in self.means1_]),
+                  **_arrays('mean2_', [no if m is None else m for m in self.means2_]),
                   **{f'probe{i}_{j}': w for i, ws in enumerate(self.probes_) for j, w in enumerate(ws)})
     meta['checksum'] = _checksum(meta, arrays)
     return _atomic_write(path, lambda f: np.savez(f, meta=np.array(json.dumps(meta)), **arrays), 'wb')
@@ -200,14 +235,15 @@ def _load_estimator(cls, path):
 
 def _estimator(cls, meta, a):
     "The estimator that the settings `meta` and arrays `a` of a saved model describe."
-    est = cls(**{n: tuple(v) if isinstance(v, list) else v for n, v in meta['params'].items()})   # JSON keeps tuples as lists
+    est = cls(**{n: tuple(v) if isinstance(v, list) else v for n, v in meta['params'].items()})   # JSON: tuples as lists
     est.runs_ = [HumeResult(w, [], c, s) for w, c, s in zip(a['weights'], meta['configs'], meta['seconds'])]
     est.alignments_, est.labels_ = a['alignments'], a['labels']
     center = meta['params']['center']
-    est.means1_, est.means2_ = ([m if center else None for m in _read(a, p, meta[n])] for p, n in (('mean1_', 'n1'), ('mean2_', 'n2')))
-    est.dims1_, est.dims2_, est.probe_spaces_, est.names_ = meta['dims1'], meta['dims2'], [tuple(r) for r in meta['probe_spaces']], meta['names']
+    est.means1_, est.means2_ = ([m if center else None for m in _read(a, p, meta[n])]
+                                for p, n in (('mean1_', 'n1'), ('mean2_', 'n2')))
+    est.dims1_, est.dims2_, est.names_ = meta['dims1'], meta['dims2'], meta['names']
+    est.probe_spaces_ = [tuple(r) for r in meta['probe_spaces']]
     est.probes_ = [[a[f'probe{i}_{j}'] for j in range(len(est.probe_spaces_))] for i in range(len(est.runs_))]
-    est.k_, est.seeds_, est.best_seed_, est.scores_, est.n_features_in_ = meta['k'], meta['seeds'], meta['best_seed'], meta['scores'], a['weights'].shape[2]
+    est.k_, est.seeds_, est.best_seed_, est.scores_ = meta['k'], meta['seeds'], meta['best_seed'], meta['scores']
+    est.n_features_in_ = a['weights'].shape[2]
     return est
-
-HUME.save, HUME.load = _save, classmethod(_load_estimator)
