@@ -181,3 +181,18 @@ def test_parameters_are_scikit_learn_parameters():
     assert est.set_params(iters=9) is est and est.iters == 9 and est._config().iters == 9
     from hume_nb.search import make_config
     assert est._config().temperature == 0.2 and HUME(4, preset='fast')._config().iters == make_config('fast').iters
+
+def test_a_format_2_file_still_loads(planted, fitted, tmp_path):
+    "A model saved before the marker and checksum (format 2, its parameters as they were then) predicts as it did."
+    import json
+    with np.load(fitted.save(tmp_path/'new.npz')) as z: a = {n: z[n] for n in z.files}
+    meta = json.loads(str(a.pop('meta')))
+    del meta['marker'], meta['checksum']
+    meta['format'], meta['params'] = 2, dict(k=3, preset='fast', seeds=3, center=True, batched=None, device='auto',
+                                             random_state=0, verbose=False, iters=60, temperature=0.3, anneal_at=[40],
+                                             outer_lr=0.05)
+    np.savez(tmp_path/'old.npz', meta=np.array(json.dumps(meta)), **a)
+    back, te = HUME.load(tmp_path/'old.npz'), planted.rows('test')
+    assert back.get_params() == fitted.get_params()
+    for x in ([planted['phi1'][te]], [planted['phi1'][te], planted['phi2'][te]]):
+        np.testing.assert_array_equal(back.predict(*x), fitted.predict(*x))
