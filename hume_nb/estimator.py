@@ -12,7 +12,8 @@ from sklearn.exceptions import NotFittedError
 from .representations import validate_features, check_k, Standardized, _atomic_write
 from .search import HumeConfig, HumeResult, make_config, _as_spaces
 from .fast import search_seeds
-from .ensemble import ensemble_labelings, align_labels, majority_vote, fit_probes, get_readout
+from .ensemble import (align_labels, ensemble_labelings, fit_probes, get_readout,
+                              majority_vote)
 
 # %% auto #0
 __all__ = ['HUME']
@@ -22,10 +23,12 @@ def _spaces(X, what, n=None):
     "One space or a list of spaces as a list of validated arrays."
     xs = _as_spaces(X)
     if not xs: raise ValueError(f"{what} must hold at least one space")
-    return [validate_features(x, what if len(xs) == 1 else f'{what}[{j}]', n, spread=False) for j, x in enumerate(xs)]
+    return [validate_features(x, what if len(xs) == 1 else f'{what}[{j}]', n,
+                              spread=False) for j, x in enumerate(xs)]
 
 def _views(xs, means):
-    "Every space as the search saw it: a `Standardized` view centred on its kept mean (none without centring)."
+    ("Every space as the search saw it: a `Standardized` view centred on its kept mean (none "
+     "without centring).")
     return [Standardized(x, [m]) for x, m in zip(xs, means)]
 
 # %% ../nbs/16_estimator.ipynb #0bc0f841
@@ -38,19 +41,23 @@ def _alignment(labels, reference, k):
     return mapping
 
 # %% ../nbs/16_estimator.ipynb #c622b221
-# the search's settings, each a parameter (None: the preset's); the seed is random_state, the device its own
+# the search's settings, each a parameter (None: the preset's); the seed is random_state, the device
+# its own
 _SEARCH = tuple(f.name for f in dataclasses.fields(HumeConfig) if f.name not in ('seed', 'device'))
 
 class HUME(ClusterMixin, BaseEstimator):
-    "HUME: `fit(X1, X2=X2)` finds a labeling of phi1 that linear probes on phi2 learn; `predict` labels new rows."
-    def __init__(self, k=10, preset=None, seeds=5, center=True, batched=None, device='auto', random_state=0,
-                 verbose=False, *, iters=None, n_subsets=None, subset_size=None, train_frac=None, inner_steps=None,
-                 inner_lr=None, outer_lr=None, temperature=None, entropy_weight=None, grad_clip=None,
-                 anneal_at=None, anneal_factor=None, fixed_inner_init=None, checkpoint_every=None, solver=None,
-                 ridge=None, kernel_width=None, kernel_max_rows=None, kernel_features=None, task_param=None,
+    ("HUME: `fit(X1, X2=X2)` finds a labeling of phi1 that linear probes on phi2 learn; `predict` "
+     "labels new rows.")
+    def __init__(self, k=10, preset=None, seeds=5, center=True, batched=None, device='auto',
+                 random_state=0, verbose=False, *, iters=None, n_subsets=None, subset_size=None,
+                 train_frac=None, inner_steps=None, inner_lr=None, outer_lr=None, temperature=None,
+                 entropy_weight=None, grad_clip=None, anneal_at=None, anneal_factor=None,
+                 fixed_inner_init=None, checkpoint_every=None, solver=None, ridge=None,
+                 kernel_width=None, kernel_max_rows=None, kernel_features=None, task_param=None,
                  stack_subsets=None, split_merge_every=None, split_merge_confusion=None):
         for name, value in list(locals().items()):
-            if name != 'self': setattr(self, name, value)   # as given: scikit-learn's clone and set_params rely on it
+            # as given: scikit-learn's clone and set_params rely on it
+            if name != 'self': setattr(self, name, value)
 
     def _config(self):
         "The search's `HumeConfig`: the preset, then every parameter that is not None."
@@ -58,7 +65,8 @@ class HUME(ClusterMixin, BaseEstimator):
         return make_config(self.preset, device=self.device, seed=int(self.random_state), **given)
 
     def fit(self, X, y=None, *, X2=None):
-        "Search the seeds on phi1 `X` against phi2 `X2`, ensemble them, keep what `predict` needs; `y` is ignored."
+        ("Search the seeds on phi1 `X` against phi2 `X2`, ensemble them, keep what `predict` "
+         "needs; `y` is ignored.")
         return _fit(self, X, y, X2)
 
     def fit_predict(self, X, y=None, *, X2=None):
@@ -66,16 +74,19 @@ class HUME(ClusterMixin, BaseEstimator):
         return self.fit(X, y, X2=X2).labels_
 
     def predict(self, X, X2=None):
-        "Labels of new rows as the fit rows were labelled: by each seed's task on phi1 `X`, or with `X2` by its probes."
+        ("Labels of new rows as the fit rows were labelled: by each seed's task on phi1 `X`, or "
+         "with `X2` by its probes.")
         return _predict(self, X, X2)
 
     @classmethod
     def from_runs(cls, runs, scores, seed_ids, X1, X2, k, names=None, **params):
-        "A fitted `HUME` from searches already run (by `run_experiment`) on the fit rows of phi1 `X1` and phi2 `X2`."
+        ("A fitted `HUME` from searches already run (by `run_experiment`) on the fit rows of phi1 "
+         "`X1` and phi2 `X2`.")
         return _from_runs(cls, runs, scores, seed_ids, X1, X2, k, names, **params)
 
     def save(self, path):
-        "Write the fitted estimator to the .npz file `path` atomically, with a marker and a checksum."
+        ("Write the fitted estimator to the .npz file `path` atomically, with a marker and a "
+         "checksum.")
         return _save(self, path)
 
     @classmethod
@@ -85,7 +96,8 @@ class HUME(ClusterMixin, BaseEstimator):
 
 # %% ../nbs/16_estimator.ipynb #f4738e0d
 def _space_refs(x1s, x2s):
-    "(side, index) of every distinct space of phi1 and phi2: a space given on both sides is probed once."
+    ("(side, index) of every distinct space of phi1 and phi2: a space given on both sides is "
+     "probed once.")
     refs, seen = [], []
     for side, xs in ((1, x1s), (2, x2s)):
         for j, x in enumerate(xs):
@@ -93,8 +105,10 @@ def _space_refs(x1s, x2s):
     return refs
 
 def _adopt(self, runs, scores, seeds, z1s, z2s, refs, k):
-    "Keep what labels new rows: the means, the fit rows' ensemble, each seed's alignment and probes in every space."
-    self.means1_, self.means2_ = [z.means[0] for z in z1s], [z.means[0] for z in z2s]   # views of the fit rows
+    ("Keep what labels new rows: the means, the fit rows' ensemble, each seed's alignment and "
+     "probes in every space.")
+    # views of the fit rows
+    self.means1_, self.means2_ = [z.means[0] for z in z1s], [z.means[0] for z in z2s]
     self.dims1_, self.dims2_ = [z.shape[1] for z in z1s], [z.shape[1] for z in z2s]
     z1 = Standardized.hstack(z1s)
     labelings = [r.predict(z1) for r in runs]
@@ -103,37 +117,45 @@ def _adopt(self, runs, scores, seeds, z1s, z2s, refs, k):
     self.k_, self.n_features_in_ = k, z1.shape[1]
     self.alignments_ = np.stack([_alignment(l, labelings[self.best_seed_], k) for l in labelings])
     self.probe_spaces_ = refs
-    self.probes_ = fit_probes([(z1s if side == 1 else z2s)[j] for side, j in refs], labelings, k)   # [seed][space]
+    # [seed][space]
+    self.probes_ = fit_probes([(z1s if side == 1 else z2s)[j] for side, j in refs], labelings, k)
     return self
 
 def _not_phi2(y):
     "Refuse phi2 given where scikit-learn puts the labels `y`: a 2-D array or a list of arrays."
-    if y is not None and (np.ndim(y[0]) > 0 if isinstance(y, (list, tuple)) and len(y) else np.ndim(y) > 1):
-        raise TypeError("HUME.fit's second argument is scikit-learn's labels y, which HUME ignores: "
+    listed = isinstance(y, (list, tuple)) and len(y) > 0
+    if y is not None and (np.ndim(y[0]) > 0 if listed else np.ndim(y) > 1):
+        raise TypeError("HUME.fit's second argument is scikit-learn's labels y, which HUME "
+                        "ignores: "
                         "give phi2 by name, fit(X1, X2=X2)")
 
 def _fit(self, X1, y, X2):
-    "Search the seeds on phi1 `X1` (one space or a list side by side) and phi2 `X2` (one or a list; None: `X1`'s)."
+    ("Search the seeds on phi1 `X1` (one space or a list side by side) and phi2 `X2` (one or a "
+     "list; None: `X1`'s).")
     _not_phi2(y)
     if X2 is None:
-        warnings.warn("HUME.fit without phi2: phi1's spaces play both parts; HUME needs two views to tell tasks apart")
+        warnings.warn("HUME.fit without phi2: phi1's spaces play both parts; HUME needs two views "
+                      "to tell tasks apart")
         X2 = X1
-    refs = _space_refs(_as_spaces(X1), _as_spaces(X2))   # before validation, which may copy: one array given twice is one space
+    # before validation, which may copy: one array given twice is one space
+    refs = _space_refs(_as_spaces(X1), _as_spaces(X2))
     x1s = _spaces(X1, 'phi1'); x2s = _spaces(X2, 'phi2', len(x1s[0]))
     z1s, z2s = ([Standardized.fit(x, center=self.center) for x in xs] for xs in (x1s, x2s))
     k = check_k(self.k, len(x1s[0]))
     if int(self.seeds) < 1: raise ValueError(f"seeds must be at least 1, got {self.seeds}")
-    runs, scores, info = search_seeds(Standardized.hstack(z1s), z2s if len(z2s) > 1 else z2s[0], k, int(self.seeds),
-                                      self._config(), self.batched, progress=self.verbose)
+    runs, scores, info = search_seeds(Standardized.hstack(z1s), z2s if len(z2s) > 1 else z2s[0], k,
+                                      int(self.seeds), self._config(), self.batched,
+                                      progress=self.verbose)
     return _adopt(self, runs, scores, info['seeds'], z1s, z2s, refs, k)
 
 def _from_runs(cls, runs, scores, seed_ids, X1, X2, k, names=None, **params):
-    "A fitted `HUME` from a run's searches on phi1 `X1` and phi2 `X2` (named `names`): arrays, or `Standardized` views."
+    ("A fitted `HUME` from a run's searches on phi1 `X1` and phi2 `X2` (named `names`): arrays, or "
+     "`Standardized` views.")
     est = cls(k, **params)
     refs = _space_refs(_as_spaces(X1), _as_spaces(X2))
     x1s = _spaces(X1, 'phi1'); x2s = _spaces(X2, 'phi2', len(x1s[0]))
-    z1s, z2s = ([x if isinstance(x, Standardized) else Standardized.fit(x, center=est.center) for x in xs]
-                for xs in (x1s, x2s))
+    view = lambda x: x if isinstance(x, Standardized) else Standardized.fit(x, center=est.center)
+    z1s, z2s = [view(x) for x in x1s], [view(x) for x in x2s]
     est = _adopt(est, runs, scores, seed_ids, z1s, z2s, refs, k)
     est.names_ = names   # ([phi1 spaces], [phi2 spaces]): what predict takes, in order
     return est
@@ -150,10 +172,12 @@ def _check_like(xs, dims, what, names=None):
                          + (f": {', '.join(names)}, in that order" if names else ''))
     for j, (x, d) in enumerate(zip(xs, dims)):
         if x.shape[1] != d:
-            raise ValueError(f"{what} space {j} has {x.shape[1]} features but this HUME was fitted on {d}")
+            raise ValueError(f"{what} space {j} has {x.shape[1]} features but this HUME was fitted "
+                             f"on {d}")
 
 def _predict(self, X1, X2=None):
-    "Each seed's labels of new rows by a read-out of `READOUTS` (`task` on phi1; `probes` with `X2`), aligned, voted."
+    ("Each seed's labels of new rows by a read-out of `READOUTS` (`task` on phi1; `probes` with "
+     "`X2`), aligned, voted.")
     _check_fitted(self)
     names = getattr(self, 'names_', None) or [None, None]
     x1s = _spaces(X1, 'phi1'); _check_like(x1s, self.dims1_, 'phi1', names[0])
@@ -164,9 +188,11 @@ def _predict(self, X1, X2=None):
         z2s = _views(x2s, self.means2_)
         spaces = [(z1s if side == 1 else z2s)[j] for side, j in self.probe_spaces_]
     readout = get_readout('task' if X2 is None else 'probes')
-    seeds = readout(self.runs_, z1, spaces, rows[:0], rows, self.k_, probes=self.probes_)   # every row is new
+    # every row is new
+    seeds = readout(self.runs_, z1, spaces, rows[:0], rows, self.k_, probes=self.probes_)
     b = self.best_seed_
-    order = [b] + [i for i in range(len(self.runs_)) if i != b]   # the reference votes first, as in the ensemble
+    # the reference votes first, as in the ensemble
+    order = [b] + [i for i in range(len(self.runs_)) if i != b]
     return majority_vote([self.alignments_[i][seeds[i]] for i in order], self.k_)
 
 # %% ../nbs/16_estimator.ipynb #1d5bc106
@@ -176,74 +202,96 @@ def _arrays(prefix, xs): return {f'{prefix}{j}': x for j, x in enumerate(xs)}
 def _read(a, prefix, n): return [a[f'{prefix}{j}'] for j in range(n)]
 
 def _checksum(meta, arrays):
-    "SHA-256 of the settings (as JSON, without the checksum) and of every array's name, dtype, shape and bytes."
-    h = hashlib.sha256(json.dumps({n: v for n, v in meta.items() if n != 'checksum'}, sort_keys=True).encode())
+    ("SHA-256 of the settings (as JSON, without the checksum) and of every array's name, dtype, "
+     "shape and bytes.")
+    h = hashlib.sha256(json.dumps({n: v for n, v in meta.items() if n != 'checksum'},
+                                  sort_keys=True).encode())
     for n in sorted(arrays):
-        a = np.ascontiguousarray(arrays[n]); h.update(f'|{n}|{a.dtype.str}|{a.shape}|'.encode()); h.update(a.tobytes())
+        a = np.ascontiguousarray(arrays[n])
+        h.update(f'|{n}|{a.dtype.str}|{a.shape}|'.encode()); h.update(a.tobytes())
     return h.hexdigest()
 
 def _save(self, path):
-    "Write the fitted estimator to the .npz file `path` atomically, with a marker and a checksum; `HUME.load` reads it."
+    ("Write the fitted estimator to the .npz file `path` atomically, with a marker and a checksum; "
+     "`HUME.load` reads it.")
     _check_fitted(self)
-    meta = dict(marker=_MARKER, format=_FORMAT, params=self.get_params(), k=self.k_, seeds=self.seeds_,
-                best_seed=self.best_seed_, scores=self.scores_, configs=[r.config for r in self.runs_],
-                seconds=[r.seconds for r in self.runs_], n1=len(self.means1_), n2=len(self.means2_), dims1=self.dims1_,
-                dims2=self.dims2_, probe_spaces=self.probe_spaces_, names=getattr(self, 'names_', None))
+    meta = dict(marker=_MARKER, format=_FORMAT, params=self.get_params(), k=self.k_,
+                seeds=self.seeds_, best_seed=self.best_seed_, scores=self.scores_,
+                configs=[r.config for r in self.runs_], seconds=[r.seconds for r in self.runs_],
+                n1=len(self.means1_), n2=len(self.means2_), dims1=self.dims1_, dims2=self.dims2_,
+                probe_spaces=self.probe_spaces_, names=getattr(self, 'names_', None))
     meta = json.loads(json.dumps(meta, default=list))   # as `load` will read it back
     no = np.zeros(0, np.float32)   # no mean without centring
-    arrays = dict(weights=np.stack([r.weight for r in self.runs_]), alignments=self.alignments_, labels=self.labels_,
+    arrays = dict(weights=np.stack([r.weight for r in self.runs_]), alignments=self.alignments_,
+                  labels=self.labels_,
                   **_arrays('mean1_', [no if m is None else m for m in self.means1_]),
                   **_arrays('mean2_', [no if m is None else m for m in self.means2_]),
-                  **{f'probe{i}_{j}': w for i, ws in enumerate(self.probes_) for j, w in enumerate(ws)})
+                  **{f'probe{i}_{j}': w for i, ws in enumerate(self.probes_)
+                     for j, w in enumerate(ws)})
     meta['checksum'] = _checksum(meta, arrays)
-    return _atomic_write(path, lambda f: np.savez(f, meta=np.array(json.dumps(meta)), **arrays), 'wb')
+    return _atomic_write(path, lambda f: np.savez(f, meta=np.array(json.dumps(meta)), **arrays),
+                         'wb')
 
 # %% ../nbs/16_estimator.ipynb #b3f0c2a1
-def _unreadable(path, why, kind=ValueError): return kind(f"'{path}' is not a readable HUME model: {why}")
+def _unreadable(path, why, kind=ValueError):
+    return kind(f"'{path}' is not a readable HUME model: {why}")
 
 def _open_model(path):
-    "The settings and arrays of a saved model, checked: one clear error naming the file for a missing, foreign or damaged one."
+    ("The settings and arrays of a saved model, checked: one clear error naming the file for a "
+     "missing, foreign or damaged one.")
     if not path.exists(): raise _unreadable(path, 'no such file', FileNotFoundError)
-    if path.is_dir(): raise _unreadable(path, 'it is a folder; give the model.npz file in it', IsADirectoryError)
+    if path.is_dir():
+        raise _unreadable(path, 'it is a folder; give the model.npz file in it', IsADirectoryError)
     with path.open('rb') as f: head = f.read(6)
     if head.startswith(b'\x93NUMPY'):
-        raise _unreadable(path, 'it is one array saved by np.save (.npy), not a model saved by HUME.save (.npz)')
-    if not head.startswith(b'PK'): raise _unreadable(path, 'it is not a .npz archive (another kind of file, or damaged)')
+        raise _unreadable(path,
+                          'it is one array saved by np.save (.npy), not a model saved by HUME.save '
+                          '(.npz)')
+    if not head.startswith(b'PK'):
+        raise _unreadable(path, 'it is not a .npz archive (another kind of file, or damaged)')
     try:
         with np.load(path, allow_pickle=False) as z: a = {n: z[n] for n in z.files}
         meta = json.loads(str(a.pop('meta'))) if 'meta' in a else None
-    except Exception as e:   # truncated, a bad CRC, a member that is not an array, settings that are not JSON, ...
+    # truncated, a bad CRC, a member that is not an array, settings that are not JSON, ...
+    except Exception as e:
         msg = str(e).splitlines()[0] if str(e) else ''
         why = 'holds Python objects' if 'pickle' in msg else f'{type(e).__name__}: {msg}'
         raise _unreadable(path, f'damaged or incomplete ({why})') from None
     if not isinstance(meta, dict) or (meta.get('marker') != _MARKER and meta.get('format') != 2):
         raise _unreadable(path, 'no HUME format marker in it (a .npz file of something else?)')
     if meta.get('format') not in (2, _FORMAT):
-        raise _unreadable(path, f"format {meta.get('format')}; this version reads formats 2 and {_FORMAT}")
+        why = f"format {meta.get('format')}; this version reads formats 2 and {_FORMAT}"
+        raise _unreadable(path, why)
     if meta.get('format') == _FORMAT and meta.get('checksum') != _checksum(meta, a):
         raise _unreadable(path, 'its checksum does not match its contents: the file is damaged')
     return meta, a
 
 # %% ../nbs/16_estimator.ipynb #c4e1d3b2
 def _load_estimator(cls, path):
-    "A fitted `HUME` from a file written by `save` (or by a run, as `model.npz`), its marker, format and checksum checked."
+    ("A fitted `HUME` from a file written by `save` (or by a run, as `model.npz`), its marker, "
+     "format and checksum checked.")
     path = Path(path)
     meta, a = _open_model(path)
     try: return _estimator(cls, meta, a)
-    except (KeyError, IndexError, TypeError, ValueError, AttributeError) as e:   # only an old file without a checksum gets here
+    # only an old file without a checksum gets here
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError) as e:
         raise _unreadable(path, f'incomplete ({type(e).__name__}: {e})') from None
 
 def _estimator(cls, meta, a):
     "The estimator that the settings `meta` and arrays `a` of a saved model describe."
-    est = cls(**{n: tuple(v) if isinstance(v, list) else v for n, v in meta['params'].items()})   # JSON: tuples as lists
-    est.runs_ = [HumeResult(w, [], c, s) for w, c, s in zip(a['weights'], meta['configs'], meta['seconds'])]
+    # JSON: tuples as lists
+    est = cls(**{n: tuple(v) if isinstance(v, list) else v for n, v in meta['params'].items()})
+    est.runs_ = [HumeResult(w, [], c, s) for w, c, s in zip(a['weights'], meta['configs'],
+                                                            meta['seconds'])]
     est.alignments_, est.labels_ = a['alignments'], a['labels']
     center = meta['params']['center']
     est.means1_, est.means2_ = ([m if center else None for m in _read(a, p, meta[n])]
                                 for p, n in (('mean1_', 'n1'), ('mean2_', 'n2')))
     est.dims1_, est.dims2_, est.names_ = meta['dims1'], meta['dims2'], meta['names']
     est.probe_spaces_ = [tuple(r) for r in meta['probe_spaces']]
-    est.probes_ = [[a[f'probe{i}_{j}'] for j in range(len(est.probe_spaces_))] for i in range(len(est.runs_))]
-    est.k_, est.seeds_, est.best_seed_, est.scores_ = meta['k'], meta['seeds'], meta['best_seed'], meta['scores']
+    est.probes_ = [[a[f'probe{i}_{j}'] for j in range(len(est.probe_spaces_))]
+                   for i in range(len(est.runs_))]
+    est.k_, est.seeds_, est.best_seed_ = meta['k'], meta['seeds'], meta['best_seed']
+    est.scores_ = meta['scores']
     est.n_features_in_ = a['weights'].shape[2]
     return est
