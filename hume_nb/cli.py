@@ -22,8 +22,7 @@ def _comments(cls):
 def _tuple(v): return tuple(int(a) for a in v.split(',') if a.strip())
 
 def _converter(f, form, optional):
-    ("Text to a value by `f` ('none' to None when `optional`); a bad value is refused naming the "
-     "form the option takes.")
+    "Text to a value by `f` ('none' to None when `optional`); a bad value names the expected form."
     form = form + (' or none' if optional else '')
     def convert(v):
         if optional and v.strip().lower() == 'none': return None
@@ -34,8 +33,7 @@ def _converter(f, form, optional):
     return convert
 
 def _type(f):
-    ("The argparse type of a dataclass field, from its annotation (a string under postponed "
-     "annotations).")
+    "The argparse type of a dataclass field, from its annotation (text when postponed)."
     t = str(f.type)
     if 'bool' in t: conv, form = (lambda v: _as_bool(f.name, v)), 'true or false (yes/no, 1/0)'
     elif t.startswith('tuple'): conv, form = _tuple, 'integers separated by commas (e.g. 50,80)'
@@ -46,14 +44,12 @@ def _type(f):
 
 # %% ../nbs/17_cli.ipynb #e2b58ee9
 class _Parser(argparse.ArgumentParser):
-    ("argparse that reports a malformed command line in one line, not after the usage of every "
-     "option.")
+    "argparse that reports a malformed command line in one line, not after every option's usage."
     def error(self, message):
         self.exit(2, f"{self.prog}: error: {message} (options: {self.prog} --help)\n")
 
 def parser():
-    ("The command line: `run` with one option per name of `parameter_names()`; a run setting wins "
-     "a name both share.")
+    "The command line: `run` with an option per name of `parameter_names()`; run settings win ties."
     p = _Parser(prog='hume-nb',
                 description="HUME: discover human labelings with linear probes on frozen "
                             "representations.")
@@ -80,22 +76,19 @@ _BAD_INPUT = (ValueError, KeyError, TypeError, OSError)   # exit status 2
 _FAILED = (RuntimeError, MemoryError)                       # exit status 1
 
 def _one_line(e):
-    ("The first line of an error's message (a KeyError's without its quotes), or its kind when it "
-     "has none.")
+    "The first line of an error's message (a KeyError's unquoted), or its kind when it has none."
     msg = e.args[0] if isinstance(e, KeyError) and e.args else str(e)
     return next((l for l in str(msg).splitlines() if l.strip()), type(e).__name__)
 
 def _join_processes():
-    ("Under torchrun (WORLD_SIZE > 1): join the process group, each process on its own GPU when "
-     "there are GPUs; the seeds are shared out.")
+    "Under torchrun (WORLD_SIZE > 1): join the process group, a GPU each when there are GPUs."
     import os, torch, torch.distributed as dist
     if int(os.environ.get('WORLD_SIZE', '1')) <= 1 or dist.is_initialized(): return
     if torch.cuda.is_available(): torch.cuda.set_device(int(os.environ.get('LOCAL_RANK', '0')))
     dist.init_process_group('nccl' if torch.cuda.is_available() else 'gloo')
 
 def main(argv=None):
-    ("Entry point of `hume-nb` and `python -m hume_nb.cli` (also under torchrun); returns the exit "
-     "status.")
+    "Run `hume-nb` (or `python -m hume_nb.cli`, also under torchrun); returns the exit status."
     p = parser(); a = vars(p.parse_args(argv))
     a.pop('command'); quiet = a.pop('quiet')
     try: _join_processes(); res = run_experiment(run_config(**a), progress=not quiet)

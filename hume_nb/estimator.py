@@ -12,8 +12,8 @@ from sklearn.exceptions import NotFittedError
 from .representations import validate_features, check_k, Standardized, _atomic_write
 from .search import HumeConfig, HumeResult, make_config, _as_spaces
 from .fast import search_seeds
-from .ensemble import (align_labels, ensemble_labelings, fit_probes, get_readout,
-                              majority_vote)
+from .ensemble import (
+    align_labels, ensemble_labelings, fit_probes, get_readout, majority_vote)
 
 # %% auto #0
 __all__ = ['HUME']
@@ -27,8 +27,7 @@ def _spaces(X, what, n=None):
                               spread=False) for j, x in enumerate(xs)]
 
 def _views(xs, means):
-    ("Every space as the search saw it: a `Standardized` view centred on its kept mean (none "
-     "without centring).")
+    "Every space as the search saw it: a `Standardized` view centred on its kept mean (if any)."
     return [Standardized(x, [m]) for x, m in zip(xs, means)]
 
 # %% ../nbs/16_estimator.ipynb #0bc0f841
@@ -41,13 +40,11 @@ def _alignment(labels, reference, k):
     return mapping
 
 # %% ../nbs/16_estimator.ipynb #c622b221
-# the search's settings, each a parameter (None: the preset's); the seed is random_state, the device
-# its own
+# the search's settings, each a parameter (None: the preset's value); the seed is `random_state`
 _SEARCH = tuple(f.name for f in dataclasses.fields(HumeConfig) if f.name not in ('seed', 'device'))
 
 class HUME(ClusterMixin, BaseEstimator):
-    ("HUME: `fit(X1, X2=X2)` finds a labeling of phi1 that linear probes on phi2 learn; `predict` "
-     "labels new rows.")
+    "HUME: `fit(X1, X2=X2)` finds a labeling of phi1 that probes on phi2 learn; `predict` new rows."
     def __init__(self, k=10, preset=None, seeds=5, center=True, batched=None, device='auto',
                  random_state=0, verbose=False, *, iters=None, n_subsets=None, subset_size=None,
                  train_frac=None, inner_steps=None, inner_lr=None, outer_lr=None, temperature=None,
@@ -55,8 +52,7 @@ class HUME(ClusterMixin, BaseEstimator):
                  fixed_inner_init=None, checkpoint_every=None, solver=None, ridge=None,
                  kernel_width=None, kernel_max_rows=None, kernel_features=None, task_param=None,
                  stack_subsets=None, split_merge_every=None, split_merge_confusion=None):
-        for name, value in list(locals().items()):
-            # as given: scikit-learn's clone and set_params rely on it
+        for name, value in list(locals().items()):   # stored as given, as clone and set_params need
             if name != 'self': setattr(self, name, value)
 
     def _config(self):
@@ -65,8 +61,7 @@ class HUME(ClusterMixin, BaseEstimator):
         return make_config(self.preset, device=self.device, seed=int(self.random_state), **given)
 
     def fit(self, X, y=None, *, X2=None):
-        ("Search the seeds on phi1 `X` against phi2 `X2`, ensemble them, keep what `predict` "
-         "needs; `y` is ignored.")
+        "Search phi1 `X` against phi2 `X2`, ensemble the seeds, keep what `predict` needs; no `y`."
         return _fit(self, X, y, X2)
 
     def fit_predict(self, X, y=None, *, X2=None):
@@ -74,19 +69,16 @@ class HUME(ClusterMixin, BaseEstimator):
         return self.fit(X, y, X2=X2).labels_
 
     def predict(self, X, X2=None):
-        ("Labels of new rows as the fit rows were labelled: by each seed's task on phi1 `X`, or "
-         "with `X2` by its probes.")
+        "New rows labelled as the fit rows were: each seed's task on `X`, or its probes with `X2`."
         return _predict(self, X, X2)
 
     @classmethod
     def from_runs(cls, runs, scores, seed_ids, X1, X2, k, names=None, **params):
-        ("A fitted `HUME` from searches already run (by `run_experiment`) on the fit rows of phi1 "
-         "`X1` and phi2 `X2`.")
+        "A fitted `HUME` from searches a run made on the fit rows of phi1 `X1` and phi2 `X2`."
         return _from_runs(cls, runs, scores, seed_ids, X1, X2, k, names, **params)
 
     def save(self, path):
-        ("Write the fitted estimator to the .npz file `path` atomically, with a marker and a "
-         "checksum.")
+        "Write the fitted estimator to the .npz file `path` atomically, with a marker and checksum."
         return _save(self, path)
 
     @classmethod
@@ -96,8 +88,7 @@ class HUME(ClusterMixin, BaseEstimator):
 
 # %% ../nbs/16_estimator.ipynb #f4738e0d
 def _space_refs(x1s, x2s):
-    ("(side, index) of every distinct space of phi1 and phi2: a space given on both sides is "
-     "probed once.")
+    "(side, index) of every distinct space of phi1 and phi2: a space on both sides is probed once."
     refs, seen = [], []
     for side, xs in ((1, x1s), (2, x2s)):
         for j, x in enumerate(xs):
@@ -105,8 +96,7 @@ def _space_refs(x1s, x2s):
     return refs
 
 def _adopt(self, runs, scores, seeds, z1s, z2s, refs, k):
-    ("Keep what labels new rows: the means, the fit rows' ensemble, each seed's alignment and "
-     "probes in every space.")
+    "Keep what labels new rows: means, the fit rows' ensemble, each seed's alignment and probes."
     # views of the fit rows
     self.means1_, self.means2_ = [z.means[0] for z in z1s], [z.means[0] for z in z2s]
     self.dims1_, self.dims2_ = [z.shape[1] for z in z1s], [z.shape[1] for z in z2s]
@@ -126,12 +116,10 @@ def _not_phi2(y):
     listed = isinstance(y, (list, tuple)) and len(y) > 0
     if y is not None and (np.ndim(y[0]) > 0 if listed else np.ndim(y) > 1):
         raise TypeError("HUME.fit's second argument is scikit-learn's labels y, which HUME "
-                        "ignores: "
-                        "give phi2 by name, fit(X1, X2=X2)")
+                        "ignores: give phi2 by name, fit(X1, X2=X2)")
 
 def _fit(self, X1, y, X2):
-    ("Search the seeds on phi1 `X1` (one space or a list side by side) and phi2 `X2` (one or a "
-     "list; None: `X1`'s).")
+    "Search the seeds on phi1 `X1` (one or a list) and phi2 `X2` (one or a list; None: `X1`'s)."
     _not_phi2(y)
     if X2 is None:
         warnings.warn("HUME.fit without phi2: phi1's spaces play both parts; HUME needs two views "
@@ -149,8 +137,7 @@ def _fit(self, X1, y, X2):
     return _adopt(self, runs, scores, info['seeds'], z1s, z2s, refs, k)
 
 def _from_runs(cls, runs, scores, seed_ids, X1, X2, k, names=None, **params):
-    ("A fitted `HUME` from a run's searches on phi1 `X1` and phi2 `X2` (named `names`): arrays, or "
-     "`Standardized` views.")
+    "A fitted `HUME` from a run's searches on phi1 `X1` and phi2 `X2` (arrays or views)."
     est = cls(k, **params)
     refs = _space_refs(_as_spaces(X1), _as_spaces(X2))
     x1s = _spaces(X1, 'phi1'); x2s = _spaces(X2, 'phi2', len(x1s[0]))
@@ -176,8 +163,7 @@ def _check_like(xs, dims, what, names=None):
                              f"on {d}")
 
 def _predict(self, X1, X2=None):
-    ("Each seed's labels of new rows by a read-out of `READOUTS` (`task` on phi1; `probes` with "
-     "`X2`), aligned, voted.")
+    "Each seed's labels of new rows by a `READOUTS` read-out (`task`; `probes` with `X2`), voted."
     _check_fitted(self)
     names = getattr(self, 'names_', None) or [None, None]
     x1s = _spaces(X1, 'phi1'); _check_like(x1s, self.dims1_, 'phi1', names[0])
@@ -202,8 +188,7 @@ def _arrays(prefix, xs): return {f'{prefix}{j}': x for j, x in enumerate(xs)}
 def _read(a, prefix, n): return [a[f'{prefix}{j}'] for j in range(n)]
 
 def _checksum(meta, arrays):
-    ("SHA-256 of the settings (as JSON, without the checksum) and of every array's name, dtype, "
-     "shape and bytes.")
+    "SHA-256 of the settings (JSON, no checksum) and of every array's name, dtype, shape and bytes."
     h = hashlib.sha256(json.dumps({n: v for n, v in meta.items() if n != 'checksum'},
                                   sort_keys=True).encode())
     for n in sorted(arrays):
@@ -212,8 +197,7 @@ def _checksum(meta, arrays):
     return h.hexdigest()
 
 def _save(self, path):
-    ("Write the fitted estimator to the .npz file `path` atomically, with a marker and a checksum; "
-     "`HUME.load` reads it.")
+    "Write the fitted estimator to the .npz `path` atomically, with a marker and a checksum."
     _check_fitted(self)
     meta = dict(marker=_MARKER, format=_FORMAT, params=self.get_params(), k=self.k_,
                 seeds=self.seeds_, best_seed=self.best_seed_, scores=self.scores_,
@@ -237,8 +221,7 @@ def _unreadable(path, why, kind=ValueError):
     return kind(f"'{path}' is not a readable HUME model: {why}")
 
 def _open_model(path):
-    ("The settings and arrays of a saved model, checked: one clear error naming the file for a "
-     "missing, foreign or damaged one.")
+    "A saved model's settings and arrays, checked: one clear error naming a missing or bad file."
     if not path.exists(): raise _unreadable(path, 'no such file', FileNotFoundError)
     if path.is_dir():
         raise _unreadable(path, 'it is a folder; give the model.npz file in it', IsADirectoryError)
@@ -268,8 +251,7 @@ def _open_model(path):
 
 # %% ../nbs/16_estimator.ipynb #c4e1d3b2
 def _load_estimator(cls, path):
-    ("A fitted `HUME` from a file written by `save` (or by a run, as `model.npz`), its marker, "
-     "format and checksum checked.")
+    "A fitted `HUME` from a file `save` wrote (or a run's model.npz), marker and checksum checked."
     path = Path(path)
     meta, a = _open_model(path)
     try: return _estimator(cls, meta, a)

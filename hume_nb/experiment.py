@@ -9,14 +9,14 @@ from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from typing import Optional
 import numpy as np
-from .representations import (Standardized, atomic_save, atomic_write_text, check_k, 
-                                     num_classes, resolve_device, user_path)
+from .representations import (
+    Standardized, atomic_save, atomic_write_text, check_k, num_classes, resolve_device, user_path)
 from .search import HumeConfig, DEFAULT_PRESET, make_config
 from .fast import search_seeds, choose_config
 from .ensemble import ensemble_labelings, get_readout
 from .estimator import HUME
-from .evaluation import (cluster_map, cluster_metrics, kmeans_baseline,
-                                linear_probe_baseline, plot_confusion, results_table)
+from .evaluation import cluster_map, cluster_metrics, kmeans_baseline, linear_probe_baseline
+from .evaluation import plot_confusion, results_table
 from .sources import get_spaces, resolve_spaces, _is_path
 from .datasets import DATASETS
 
@@ -56,8 +56,7 @@ class RunConfig:
 
 # %% ../nbs/15_experiment.ipynb #b69dd97c
 def _as_bool(name, v):
-    ("A boolean from a bool or from its text ('true'/'false', 'yes'/'no', '1'/'0'); anything else "
-     "is refused.")
+    "A boolean from a bool or its text (true/false, yes/no, 1/0); anything else is refused."
     if isinstance(v, bool): return v
     t = str(v).strip().lower()
     if t in ('true', 'yes', '1'): return True
@@ -77,8 +76,7 @@ def _value(f, v):
 _PATHS = ('out_dir', 'cache_dir', 'phi1_weights', 'phi2_weights')
 
 def _dataset_path(dataset):
-    ("The folder a dataset string reads (a feature folder, imagefolder:PATH, released:ROOT:NAME); "
-     "None for a registered name.")
+    "The folder a dataset string reads (feature folder, imagefolder:, released:); None for a name."
     if not isinstance(dataset, (str, os.PathLike)): return None
     d = os.fspath(dataset)
     if d.startswith('imagefolder:'): return d[len('imagefolder:'):]
@@ -87,8 +85,7 @@ def _dataset_path(dataset):
     return e if _is_path(e) or (e not in DATASETS and os.path.exists(e)) else None
 
 def _absolute(cfg):
-    ("`cfg` with every path expanded (`~`, environment variables) and made absolute, once: the "
-     "log, run.json and the files agree.")
+    "`cfg` with every path expanded (`~`, variables) and made absolute once: all records agree."
     paths = {n: str(user_path(getattr(cfg, n))) for n in _PATHS if getattr(cfg, n) is not None}
     d = os.fspath(cfg.dataset) if isinstance(cfg.dataset, os.PathLike) else cfg.dataset
     folder = _dataset_path(cfg.dataset)
@@ -100,8 +97,7 @@ def _absolute(cfg):
 
 # %% ../nbs/15_experiment.ipynb #ac0d4da1
 def run_config(config=None, **settings):
-    ("A `RunConfig` from `config` (or the defaults) and flat `settings`: run fields, or search "
-     "settings that go into `search`.")
+    "A `RunConfig` from `config` (or the defaults) and flat `settings` (run or search settings)."
     cfg = dataclasses.replace(config) if config is not None else RunConfig()
     run_fields = {f.name: f for f in dataclasses.fields(RunConfig)}
     search_fields = {f.name for f in dataclasses.fields(HumeConfig)}
@@ -116,8 +112,7 @@ def run_config(config=None, **settings):
     return _absolute(cfg)
 
 def parameter_names():
-    ("Every name `run_config` takes: the run's fields and the search's settings (what run.ipynb's "
-     "parameters may be).")
+    "Every name `run_config` takes: the run's fields and the search's settings."
     run = {f.name for f in dataclasses.fields(RunConfig) if f.name != 'search'}
     return run | {f.name for f in dataclasses.fields(HumeConfig)}
 
@@ -134,8 +129,7 @@ def _timed(f, *args, **kwargs):
     t = time.time(); out = f(*args, **kwargs); return out, time.time() - t
 
 def _say(progress, msg):
-    ("One line per stage, flushed, so that a papermill log or a batch job's output shows it as it "
-     "happens.")
+    "One line per stage, flushed, so a papermill log or a batch job's output shows it at once."
     if progress: print(f'[hume] {msg}', flush=True)
 
 # %% ../nbs/15_experiment.ipynb #85432a8d
@@ -148,8 +142,7 @@ def _inside(a, b):
     return a == b or b in a.parents
 
 def _check_out_dir(cfg):
-    ("Refuse an out_dir where the run reads (it never writes a file it read), or that holds what "
-     "it reads or the working folder.")
+    "Refuse an out_dir where the run reads, or one holding what it reads or the working folder."
     out, data = cfg.out_dir, _dataset_path(cfg.dataset)
     if data is not None and _inside(out, data):
         raise ValueError(f"out_dir '{out}' is {'the' if _inside(data, out) else 'inside the'} "
@@ -165,8 +158,7 @@ def _check_out_dir(cfg):
                              "give a folder of its own")
 
 def _own(out):
-    ("The run's folder and the one holding it shown writable (the latter made) before any data is "
-     "read.")
+    "The run's folder and its parent shown writable (the parent made) before any data is read."
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         if out.exists() and not out.is_dir(): raise NotADirectoryError(f"'{out}' is a file")
@@ -185,8 +177,7 @@ def _holder(text):
 
 @contextlib.contextmanager
 def _locked(out):
-    ("Hold `out`'s lock (a file beside it: process id, host, start time) while the run lasts; a "
-     "second run into `out` is refused.")
+    "Hold `out`'s lock (a file beside it: pid, host, start) while the run lasts; refuse a second."
     import fcntl   # the kernel releases the lock of a process that dies, even by SIGKILL
     lock = out.parent/f'.{out.name}.lock'
     while True:
@@ -214,15 +205,13 @@ def _siblings(out, kind):
             if n.startswith(f'.{out.name}.{kind}-')]
 
 def _carry(src, dst):
-    ("Move every entry of `src` that is not a result, and that `dst` lacks, into `dst`: "
-     "checkpoints, a user's own files.")
+    "Move each non-result entry of `src` that `dst` lacks into `dst`: checkpoints, a user's files."
     for e in os.listdir(src):
         if e not in RESULT_FILES and not (dst/e).exists():
             dst.mkdir(exist_ok=True); os.rename(src/e, dst/e)
 
 def _recover(out):
-    ("Put back what a run killed during its swap left beside `out` (no run uses them under the "
-     "lock): old results, checkpoints.")
+    "Put back what a run killed during its swap left beside `out`: old results, checkpoints."
     for old in _siblings(out, 'old'):
         # the swap was done: `out` holds the newer results
         if out.exists(): shutil.rmtree(old)
@@ -235,8 +224,7 @@ def _recover(out):
     return out
 
 def _publish(out, write):
-    ("`write(folder)` the results into a new folder beside `out`, then swap it in whole: until "
-     "then `out` is as it was.")
+    "`write(folder)` the results into a new folder beside `out`, then swap it in whole."
     new = out.parent/f'.{out.name}.new-{os.getpid()}'
     shutil.rmtree(new, ignore_errors=True); new.mkdir()
     if out.is_dir(): shutil.copymode(out, new)
@@ -250,8 +238,7 @@ def _publish(out, write):
 
 # %% ../nbs/15_experiment.ipynb #41a6329e
 def _weights(cfg, phi1, phi2):
-    ("{encoder: weights file} from phi1_weights / phi2_weights, each for the one encoder its side "
-     "names.")
+    "{encoder: weights file} from phi1_weights / phi2_weights, each for its side's one encoder."
     out = {}
     for side, names, path in (('phi1', phi1, cfg.phi1_weights), ('phi2', phi2, cfg.phi2_weights)):
         if path is None: continue
@@ -264,8 +251,7 @@ def _weights(cfg, phi1, phi2):
     return out
 
 def _rows(sp, setting, dataset):
-    ("The setting (None: inductive when there are test rows, else transductive), the rows to "
-     "search on and to report on.")
+    "The setting (None: inductive when there are test rows), the rows to search and report on."
     has_test = sp.split is not None and bool((sp.split == 'test').any())
     setting = setting or ('inductive' if has_test else 'transductive')
     if setting == 'inductive' and not has_test:
@@ -287,8 +273,7 @@ class _RunData:
     seconds: float        # time to have the spaces ready
 
 def _load(cfg, phi1, phi2, progress):
-    ("The spaces, the setting, the search and report rows, K, and each space normalised as the run "
-     "uses it.")
+    "The spaces, setting, search and report rows, K, and every space normalised as the run uses it."
     sp, t_feats = _timed(get_spaces, cfg.dataset, phi1, phi2, cfg.n_train, cfg.n_test,
                          cfg.image_size, cfg.cache_dir, cfg.device, progress, cfg.download,
                          _weights(cfg, phi1, phi2))
@@ -310,8 +295,7 @@ def _load(cfg, phi1, phi2, progress):
 CHOICES = [dict(entropy_weight=w, temperature=t) for w in (1.0, 3.0, 10.0) for t in (0.1, 0.3)]
 
 def _choose(cfg, hcfg, X, k, fit_rows, progress):
-    ("The run's settings with the entry of `CHOICES` whose best seed scores highest without labels "
-     "(`choose_config`), and the scores.")
+    "The settings with the `CHOICES` entry scoring highest without labels, and every entry's score."
     x1 = Standardized.hstack([X[s] for s in cfg.phi1]).take(fit_rows)
     _say(progress, f"choosing among {len(CHOICES)} settings by the label-free score")
     best, table = choose_config(x1, [X[s].take(fit_rows) for s in cfg.phi2], k, CHOICES, seeds=3,
@@ -321,8 +305,7 @@ def _choose(cfg, hcfg, X, k, fit_rows, progress):
 
 @dataclass
 class _Found:
-    ("What HUME's search found: every seed's run and labels, their label-free scores and ensemble, "
-     "the fitted model.")
+    "What HUME's search found: every seed's run, labels and score, their ensemble, the model."
     runs: list            # one `HumeResult` per seed
     scores: list          # each seed's label-free score
     # how the seeds were searched (seed numbers, batched or not): `search_seeds`' record
@@ -334,8 +317,7 @@ class _Found:
     model: object         # the run as a fitted `HUME`, saved as model.npz
 
 def _hume(cfg, hcfg, X, k, fit_rows, eval_rows, out, progress):
-    ("HUME's seeds on phi1 (its spaces side by side) against each phi2 space, and their label-free "
-     "ensemble.")
+    "HUME's seeds on phi1 (spaces side by side) against each phi2 space, and their ensemble."
     # phi1's spaces side by side, read as the search needs them
     x1 = Standardized.hstack([X[s] for s in cfg.phi1])
     x2 = [X[s].take(fit_rows) for s in cfg.phi2]
@@ -361,8 +343,7 @@ def _hume(cfg, hcfg, X, k, fit_rows, eval_rows, out, progress):
     return _Found(runs, scores, how, labelings, hume, best, time.time() - t, model)
 
 def _model(cfg, hcfg, X, runs, scores, seeds, k, fit_rows):
-    ("The run as a fitted `HUME` ([16_estimator](16_estimator.ipynb)), saved as model.npz: it "
-     "labels later samples as the run does.")
+    "The run as a fitted `HUME` ([16_estimator](16_estimator.ipynb)), saved as model.npz."
     # one view per space, with the run's means
     fit = {s: X[s].take(fit_rows) for s in dict.fromkeys(cfg.phi1 + cfg.phi2)}
     search = {n: v for n, v in cfg.search.items() if n != 'seed'}
@@ -372,8 +353,7 @@ def _model(cfg, hcfg, X, runs, scores, seeds, k, fit_rows):
                           device=cfg.device, random_state=hcfg.seed, **search)
 
 def _leader():
-    ("Whether this process writes the run's results: the only one, or rank 0 of several under "
-     "torchrun (sharing the seeds).")
+    "Whether this process writes the results: the only one, or rank 0 of several under torchrun."
     import torch.distributed as dist
     return not (dist.is_available() and dist.is_initialized()) or dist.get_rank() == 0
 
@@ -392,8 +372,7 @@ def _size_ratio(labels, k):
     s = np.bincount(np.asarray(labels), minlength=k); return float(s.max() / max(1, s.min()))
 
 def imbalance_note(X, labels, k, rows, entropy_weight, max_rows=2000, seed=0):
-    ("A note when the clusters of `labels` are near equal but k-means finds unequal ones in every "
-     "space of `X`; else None.")
+    "A note when `labels`' clusters are near equal but k-means finds unequal ones in every space."
     ratio = _size_ratio(labels, k)
     if ratio > 1.5: return None
     rows = np.random.default_rng(seed).permutation(np.asarray(rows))[:max_rows]
@@ -443,8 +422,7 @@ def _write(out, info, metrics, hume, labelings, history, y, sp):
 
 # %% ../nbs/15_experiment.ipynb #20a1449e
 def _run(cfg, hcfg, out, lead, progress):
-    ("The run, its settings checked and `out` locked: the spaces, the search, the references, the "
-     "results swapped into `out`.")
+    "The run, settings checked and `out` locked: spaces, search, references, results into `out`."
     phi1, phi2 = resolve_spaces(cfg.dataset, cfg.phi1, cfg.phi2)
     if len(set(phi1 + phi2)) == 1:
         print(f"warning: phi1 and phi2 are the same space '{phi1[0]}'; HUME needs two views to "
@@ -489,8 +467,7 @@ def _run(cfg, hcfg, out, lead, progress):
 
 # %% ../nbs/15_experiment.ipynb #a8d2e6f4
 def _check_device(device):
-    ("Refuse a device that torch does not know, or cannot use on this machine, before any file is "
-     "touched.")
+    "Refuse a device torch does not know, or this machine cannot use, before any file is touched."
     import torch
     try: torch.empty(0, device=resolve_device(device))
     except Exception as e:
@@ -509,8 +486,7 @@ def _check(cfg):
     return make_config(cfg.preset, device=cfg.device, **cfg.search)
 
 def run_experiment(config=None, progress=True, **settings):
-    ("Run HUME and its references on a dataset or feature folder (a `RunConfig` and/or its "
-     "fields); write metrics, labels, figures and tables to `out_dir`.")
+    "Run HUME and its references (settings: a `RunConfig` and/or its fields); results in `out_dir`."
     cfg = run_config(config, **settings)
     hcfg, out, lead = _check(cfg), Path(cfg.out_dir), _leader()
     # under torchrun, rank 0 holds the folder and writes the results
