@@ -20,9 +20,12 @@ __all__ = ['HUME']
 
 # %% ../nbs/16_estimator.ipynb #c5abdce6
 def _spaces(X, what, n=None):
-    "One space or a list of spaces as a list of validated arrays."
+    "One space or a list of spaces as a list of validated dense arrays."
+    from scipy.sparse import issparse
     xs = _as_spaces(X)
     if not xs: raise ValueError(f"{what} must hold at least one space")
+    if any(issparse(x) for x in xs):
+        raise TypeError(f"{what} is a sparse matrix; HUME reads dense spaces only: pass x.toarray()")
     return [validate_features(x, what if len(xs) == 1 else f'{what}[{j}]', n,
                               spread=False) for j, x in enumerate(xs)]
 

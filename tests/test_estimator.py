@@ -136,9 +136,6 @@ NOT_APPLICABLE = {
     'check_estimators_empty_data_messages': "wants scikit-learn's wording; HUME says the space is empty",
     'check_complex_data': "wants scikit-learn's wording; HUME says to pass np.abs(x) or the real and imaginary parts",
     'check_dtype_object': 'fits numbers held in an object array, which HUME refuses: features must be numeric',
-    'check_estimator_sparse_tag': 'sparse input: HUME reads dense spaces (arrays or memory maps) only',
-    'check_estimator_sparse_array': 'sparse input: HUME reads dense spaces (arrays or memory maps) only',
-    'check_estimator_sparse_matrix': 'sparse input: HUME reads dense spaces (arrays or memory maps) only',
 }
 
 @pytest.fixture(scope='module')
@@ -159,7 +156,8 @@ def test_scikit_learn_estimator_checks(sklearn_checks):
     passed = ran - set(NOT_APPLICABLE)
     assert {'check_estimator_cloneable', 'check_get_params_invariance', 'check_set_params', 'check_estimators_pickle',
             'check_no_attributes_set_in_init', 'check_fit_idempotent', 'check_n_features_in',
-            'check_methods_subset_invariance', 'check_clusterer_compute_labels_predict'} <= passed
+            'check_methods_subset_invariance', 'check_clusterer_compute_labels_predict',
+            'check_estimator_sparse_array', 'check_estimator_sparse_matrix'} <= passed
     assert len(passed) >= 30, sorted(passed)
 
 def test_the_checks_that_cannot_apply_still_fail(sklearn_checks):
