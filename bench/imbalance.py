@@ -48,7 +48,7 @@ def shares(pred, k): return np.sort(np.bincount(pred, minlength=k) / len(pred))[
 def run(x, y, k, seeds):
     out = {}
     for w in WEIGHTS:
-        t = time.time(); est = HUME(k, seeds=seeds, entropy_weight=w).fit(x[0], x[1])
+        t = time.time(); est = HUME(k, seeds=seeds, entropy_weight=w).fit(x[0], X2=x[1])
         out[w] = dict(m=cluster_metrics(y, est.labels_), score=max(est.scores_), shares=shares(est.labels_, k), s=time.time() - t)
     return out
 
@@ -64,7 +64,7 @@ def notes(seeds):
     "Per case: the default run's cluster sizes, k-means' in each space (as `imbalance_note` computes them), and whether the note fires."
     rows = []
     for case, x, y, k in cases([('digits',), ('fashion_mnist', 4000, 1000)]):
-        est = HUME(k, seeds=seeds).fit(x[0], x[1])
+        est = HUME(k, seeds=seeds).fit(x[0], X2=x[1])
         X, every = {s: Standardized.fit(a) for s, a in zip(('mobilenetv2', 'efficientnet_lite0'), x)}, np.arange(len(y))
         pick = np.random.default_rng(0).permutation(every)[:2000]
         km = {s: _size_ratio(kmeans_baseline(X[s].take(pick), k, n_init=3), k) for s in X}

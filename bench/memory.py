@@ -16,7 +16,7 @@ CASES = {
     'import only': "import hume_nb.experiment, hume_nb.estimator",
     'fit_hume on the memory maps': "from hume_nb.search import fit_hume\n"
                                    "r = fit_hume(x1, x2, 10, progress=False); r.predict(x1)",
-    'HUME().fit on the memory maps': "from hume_nb import HUME\nHUME(10, seeds=SEEDS).fit(x1, x2)",
+    'HUME().fit on the memory maps': "from hume_nb import HUME\nHUME(10, seeds=SEEDS).fit(x1, X2=x2)",
     'run, all rows, no references': "from hume_nb.experiment import run_experiment\n"
                                     "run_experiment(dataset=str(D), n_train=None, seeds=SEEDS, baselines=False, out_dir=OUT, progress=False)",
     'run, all rows, with references': "from hume_nb.experiment import run_experiment\n"

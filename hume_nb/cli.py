@@ -25,17 +25,18 @@ def _comments(cls):
 def _tuple(v): return tuple(int(a) for a in v.split(',') if a.strip())
 
 def _converter(f, form, optional):
-    "Text to a value by `f` ('none' to None when `optional`); a bad value is refused naming the form the option takes."
+    "Text to a value by `f` ('none' to None when `optional`); a bad value names the expected form."
     form = form + (' or none' if optional else '')
     def convert(v):
         if optional and v.strip().lower() == 'none': return None
         try: return f(v)
-        except (TypeError, ValueError): raise argparse.ArgumentTypeError(f"expected {form}, got {v!r}") from None
+        except (TypeError, ValueError):
+            raise argparse.ArgumentTypeError(f"expected {form}, got {v!r}") from None
     convert.__name__ = form
     return convert
 
 def _type(f):
-    "The argparse type of a dataclass field, from its annotation (a string under postponed annotations)."
+    "The argparse type of a dataclass field, from its annotation (text when postponed)."
     t = str(f.type)
     if 'bool' in t: conv, form = (lambda v: _as_bool(f.name, v)), 'true or false (yes/no, 1/0)'
     elif t.startswith('tuple'): conv, form = _tuple, 'integers separated by commas (e.g. 50,80)'
@@ -46,20 +47,29 @@ def _type(f):
 
 # %% ../nbs/17_cli.ipynb #e2b58ee9
 class _Parser(argparse.ArgumentParser):
-    "argparse that reports a malformed command line in one line, not after the usage of every option."
-    def error(self, message): self.exit(2, f"{self.prog}: error: {message} (options: {self.prog} --help)\n")
+    "argparse that reports a malformed command line in one line, not after every option's usage."
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (options: {self.prog} --help)\n")
 
 def parser():
-    "The command line: `run` with one option per name of `parameter_names()`; a run setting wins a name both share."
-    p = _Parser(prog='hume-nb', description="HUME: discover human labelings with linear probes on frozen representations.")
+    "The command line: `run` with an option per name of `parameter_names()`; run settings win ties."
+    p = _Parser(prog='hume-nb',
+                description="HUME: discover human labelings with linear probes on frozen "
+                            "representations.")
     sub = p.add_subparsers(dest='command', required=True)
-    r = sub.add_parser('run', help='run HUME and its references on a dataset or feature folder (see run_experiment)',
-                       description='Run HUME on a dataset or feature folder; results go to --out-dir. Unset options keep their defaults.')
-    fields = {f.name: f for c in (HumeConfig, RunConfig) for f in dataclasses.fields(c)}   # RunConfig last: it wins 'device'
+    r = sub.add_parser('run',
+                       help='run HUME and its references on a dataset or feature folder (see '
+                            'run_experiment)',
+                       description='Run HUME on a dataset or feature folder; results go to '
+                                   '--out-dir. Unset options keep their defaults.')
+    # RunConfig last: it wins 'device'
+    fields = {f.name: f for c in (HumeConfig, RunConfig) for f in dataclasses.fields(c)}
     helps = {**_comments(HumeConfig), **_comments(RunConfig)}
     for name in sorted(parameter_names()):
-        f, flags = fields[name], [f'--{name.replace("_", "-")}'] + ([f'--{name}'] if '_' in name else [])
-        r.add_argument(*flags, dest=name, type=_type(f), default=argparse.SUPPRESS, metavar=name.upper(),
+        f, flags = fields[name], [f'--{name.replace("_", "-")}']
+        if '_' in name: flags.append(f'--{name}')
+        r.add_argument(*flags, dest=name, type=_type(f), default=argparse.SUPPRESS,
+                       metavar=name.upper(),
                        help=f"{helps.get(name, '')} (default: {f.default})".replace('%', '%%'))
     r.add_argument('--quiet', action='store_true', help='no progress messages')
     _extract_command(sub)
@@ -116,29 +126,31 @@ _BAD_INPUT = (ValueError, KeyError, TypeError, OSError)   # exit status 2
 _FAILED = (RuntimeError, MemoryError)                       # exit status 1
 
 def _one_line(e):
-    "The first line of an error's message (a KeyError's without its quotes), or its kind when it has none."
+    "The first line of an error's message (a KeyError's unquoted), or its kind when it has none."
     msg = e.args[0] if isinstance(e, KeyError) and e.args else str(e)
     return next((l for l in str(msg).splitlines() if l.strip()), type(e).__name__)
 
 def _join_processes():
-    "Under torchrun (WORLD_SIZE > 1): join the process group, each process on its own GPU when there are GPUs; the seeds are shared out."
+    "Under torchrun (WORLD_SIZE > 1): join the process group, a GPU each when there are GPUs."
     import os, torch, torch.distributed as dist
     if int(os.environ.get('WORLD_SIZE', '1')) <= 1 or dist.is_initialized(): return
     if torch.cuda.is_available(): torch.cuda.set_device(int(os.environ.get('LOCAL_RANK', '0')))
     dist.init_process_group('nccl' if torch.cuda.is_available() else 'gloo')
 
 def main(argv=None):
-    "Entry point of `hume-nb` and `python -m hume_nb.cli` (also under torchrun); returns the exit status."
+    "Run `hume-nb` (or `python -m hume_nb.cli`, also under torchrun); returns the exit status."
     p = parser(); a = vars(p.parse_args(argv))
     if 'handler' in a: return a.pop('handler')(a)   # a subcommand with its own runner (extract)
     a.pop('command'); quiet = a.pop('quiet')
     try: _join_processes(); res = run_experiment(run_config(**a), progress=not quiet)
     except (*_BAD_INPUT, *_FAILED, KeyboardInterrupt) as e:
         if os.environ.get('HUME_NB_TRACEBACK'): raise
-        print(f"hume-nb: {'interrupted' if isinstance(e, KeyboardInterrupt) else 'error: ' + _one_line(e)}", file=sys.stderr)
+        what = 'interrupted' if isinstance(e, KeyboardInterrupt) else 'error: ' + _one_line(e)
+        print(f"hume-nb: {what}", file=sys.stderr)
         return 130 if isinstance(e, KeyboardInterrupt) else 2 if isinstance(e, _BAD_INPUT) else 1
     if res['info'] is None: return 0   # another process of a torchrun writes and prints the results
-    print(results_table(res['metrics']) if res['metrics'] else f"no true labels to score against; labels in {res['info']['out_dir']}/labels.npy")
+    no_labels = f"no true labels to score against; labels in {res['info']['out_dir']}/labels.npy"
+    print(results_table(res['metrics']) if res['metrics'] else no_labels)
     return 0
 
 # a notebook's kernel is '__main__' too, but has no __file__

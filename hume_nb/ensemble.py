@@ -101,7 +101,7 @@ def read_task(runs, x1, x2s, fit_rows, eval_rows, k, probes=None):
 def read_probes(runs, x1, x2s, fit_rows, eval_rows, k, probes=None):
     "Rows the search saw keep each run's labels; the others get the vote of ridge probes fitted to those labels in every space of `x2s` (or `probes`, already fitted)."
     fit_rows, eval_rows = np.asarray(fit_rows), np.asarray(eval_rows)
-    seen = [r.predict(rows_of(x1, fit_rows)) for r in runs]
+    seen = [r.predict(rows_of(x1, fit_rows)) if len(fit_rows) else np.zeros(0, np.int64) for r in runs]   # none: all new
     new = [rows_of(x, eval_rows) for x in x2s]   # views of `Standardized` spaces stay unread until the probes read them
     probes = fit_probes([rows_of(x, fit_rows) for x in x2s], seen, k) if probes is None else probes   # [run][space]
     out = [probe_predict(p, new) for p in probes]

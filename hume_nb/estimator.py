@@ -4,27 +4,33 @@
 
 # %% ../nbs/16_estimator.ipynb #38ffb1f2
 from __future__ import annotations
-import hashlib, json
+import dataclasses, hashlib, json, warnings
 from pathlib import Path
 import numpy as np
+from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.exceptions import NotFittedError
 from .representations import validate_features, check_k, Standardized, _atomic_write
-from .search import HumeResult, make_config, _as_spaces
+from .search import HumeConfig, HumeResult, make_config, _as_spaces
 from .fast import search_seeds
-from .ensemble import ensemble_labelings, align_labels, majority_vote, fit_probes, probe_predict
+from .ensemble import (
+    align_labels, ensemble_labelings, fit_probes, get_readout, majority_vote)
 
 # %% auto #0
 __all__ = ['HUME']
 
 # %% ../nbs/16_estimator.ipynb #c5abdce6
 def _spaces(X, what, n=None):
-    "One space or a list of spaces as a list of validated arrays."
+    "One space or a list of spaces as a list of validated dense arrays."
+    from scipy.sparse import issparse
     xs = _as_spaces(X)
     if not xs: raise ValueError(f"{what} must hold at least one space")
-    return [validate_features(x, what if len(xs) == 1 else f'{what}[{j}]', n, spread=False) for j, x in enumerate(xs)]
+    if any(issparse(x) for x in xs):
+        raise TypeError(f"{what} is a sparse matrix; HUME reads dense spaces only: pass x.toarray()")
+    return [validate_features(x, what if len(xs) == 1 else f'{what}[{j}]', n,
+                              spread=False) for j, x in enumerate(xs)]
 
 def _views(xs, means):
-    "Every space as the search saw it: a `Standardized` view centred on its kept mean (none without centring)."
+    "Every space as the search saw it: a `Standardized` view centred on its kept mean (if any)."
     return [Standardized(x, [m]) for x, m in zip(xs, means)]
 
 # %% ../nbs/16_estimator.ipynb #0bc0f841
@@ -37,29 +43,55 @@ def _alignment(labels, reference, k):
     return mapping
 
 # %% ../nbs/16_estimator.ipynb #c622b221
-_OWN = ('k', 'preset', 'seeds', 'center', 'batched', 'device', 'random_state', 'verbose')
+# the search's settings, each a parameter (None: the preset's value); the seed is `random_state`
+_SEARCH = tuple(f.name for f in dataclasses.fields(HumeConfig) if f.name not in ('seed', 'device'))
 
-class HUME:
-    "HUME as an estimator: `fit(X1, X2)` finds a labeling of phi1 that linear probes on phi2 learn; `predict` labels new phi1 rows."
-    def __init__(self, k=10, preset=None, seeds=5, center=True, batched=None, device='auto', random_state=0, verbose=False,
-                 **search_settings):
-        if 'seed' in search_settings: raise TypeError("give the first seed as random_state, not seed")
-        self.k, self.preset, self.seeds, self.center, self.batched = k, preset, seeds, center, batched
-        self.device, self.random_state, self.verbose, self.search_settings = device, random_state, verbose, search_settings
-        self._config()   # an unknown preset or setting is refused now, not after the data is read
+class HUME(ClusterMixin, BaseEstimator):
+    "HUME: `fit(X1, X2=X2)` finds a labeling of phi1 that probes on phi2 learn; `predict` new rows."
+    def __init__(self, k=10, preset=None, seeds=5, center=True, batched=None, device='auto',
+                 random_state=0, verbose=False, *, iters=None, n_subsets=None, subset_size=None,
+                 train_frac=None, inner_steps=None, inner_lr=None, outer_lr=None, temperature=None,
+                 entropy_weight=None, grad_clip=None, anneal_at=None, anneal_factor=None,
+                 fixed_inner_init=None, checkpoint_every=None, solver=None, ridge=None,
+                 kernel_width=None, kernel_max_rows=None, kernel_features=None, task_param=None,
+                 stack_subsets=None, split_merge_every=None, split_merge_confusion=None):
+        for name, value in list(locals().items()):   # stored as given, as clone and set_params need
+            if name != 'self': setattr(self, name, value)
 
-    def _config(self): return make_config(self.preset, device=self.device, seed=int(self.random_state), **self.search_settings)
-    def get_params(self, deep=True): return {**{n: getattr(self, n) for n in _OWN}, **self.search_settings}
-    def set_params(self, **params):
-        own = {n: params.pop(n) for n in list(params) if n in _OWN}
-        new = type(self)(**{**self.get_params(), **own, **params}); self.__dict__.update(new.__dict__)
-        return self
-    def __repr__(self):
-        return f"HUME({', '.join(f'{n}={v!r}' for n, v in self.get_params().items())})"
+    def _config(self):
+        "The search's `HumeConfig`: the preset, then every parameter that is not None."
+        given = {n: getattr(self, n) for n in _SEARCH if getattr(self, n) is not None}
+        return make_config(self.preset, device=self.device, seed=int(self.random_state), **given)
+
+    def fit(self, X, y=None, *, X2=None):
+        "Search phi1 `X` against phi2 `X2`, ensemble the seeds, keep what `predict` needs; no `y`."
+        return _fit(self, X, y, X2)
+
+    def fit_predict(self, X, y=None, *, X2=None):
+        "Fit on phi1 `X` and phi2 `X2`, return the labels of the fit rows."
+        return self.fit(X, y, X2=X2).labels_
+
+    def predict(self, X, X2=None):
+        "New rows labelled as the fit rows were: each seed's task on `X`, or its probes with `X2`."
+        return _predict(self, X, X2)
+
+    @classmethod
+    def from_runs(cls, runs, scores, seed_ids, X1, X2, k, names=None, **params):
+        "A fitted `HUME` from searches a run made on the fit rows of phi1 `X1` and phi2 `X2`."
+        return _from_runs(cls, runs, scores, seed_ids, X1, X2, k, names, **params)
+
+    def save(self, path):
+        "Write the fitted estimator to the .npz file `path` atomically, with a marker and checksum."
+        return _save(self, path)
+
+    @classmethod
+    def load(cls, path):
+        "A fitted `HUME` from a file written by `save` (or by a run, as `model.npz`), checked."
+        return _load_estimator(cls, path)
 
 # %% ../nbs/16_estimator.ipynb #f4738e0d
 def _space_refs(x1s, x2s):
-    "(side, index) of every distinct space of phi1 and phi2: a space given on both sides is probed once."
+    "(side, index) of every distinct space of phi1 and phi2: a space on both sides is probed once."
     refs, seen = [], []
     for side, xs in ((1, x1s), (2, x2s)):
         for j, x in enumerate(xs):
@@ -67,73 +99,90 @@ def _space_refs(x1s, x2s):
     return refs
 
 def _adopt(self, runs, scores, seeds, z1s, z2s, refs, k):
-    "Keep what labels new rows: the means, the ensemble of the fit rows, each seed's alignment and its probes in every space."
-    self.means1_, self.means2_ = [z.means[0] for z in z1s], [z.means[0] for z in z2s]   # `z1s`, `z2s`: views of the fit rows
+    "Keep what labels new rows: means, the fit rows' ensemble, each seed's alignment and probes."
+    # views of the fit rows
+    self.means1_, self.means2_ = [z.means[0] for z in z1s], [z.means[0] for z in z2s]
     self.dims1_, self.dims2_ = [z.shape[1] for z in z1s], [z.shape[1] for z in z2s]
     z1 = Standardized.hstack(z1s)
     labelings = [r.predict(z1) for r in runs]
     self.labels_, self.best_seed_ = ensemble_labelings(labelings, scores, k)
-    self.runs_, self.scores_, self.seeds_, self.k_, self.n_features_in_ = runs, [float(s) for s in scores], list(seeds), k, z1.shape[1]
+    self.runs_, self.scores_, self.seeds_ = runs, [float(s) for s in scores], list(seeds)
+    self.k_, self.n_features_in_ = k, z1.shape[1]
     self.alignments_ = np.stack([_alignment(l, labelings[self.best_seed_], k) for l in labelings])
     self.probe_spaces_ = refs
-    self.probes_ = fit_probes([(z1s if side == 1 else z2s)[j] for side, j in refs], labelings, k)   # [seed][space]
+    # [seed][space]
+    self.probes_ = fit_probes([(z1s if side == 1 else z2s)[j] for side, j in refs], labelings, k)
     return self
 
-def _fit(self, X1, X2):
-    "Search the seeds on phi1 `X1` (one space or a list side by side) and phi2 `X2` (one or a list), ensemble them, keep what `predict` needs."
-    refs = _space_refs(_as_spaces(X1), _as_spaces(X2))   # before validation, which may copy: the same array given twice is one space
+def _not_phi2(y):
+    "Refuse phi2 given where scikit-learn puts the labels `y`: a 2-D array or a list of arrays."
+    listed = isinstance(y, (list, tuple)) and len(y) > 0
+    if y is not None and (np.ndim(y[0]) > 0 if listed else np.ndim(y) > 1):
+        raise TypeError("HUME.fit's second argument is scikit-learn's labels y, which HUME "
+                        "ignores: give phi2 by name, fit(X1, X2=X2)")
+
+def _fit(self, X1, y, X2):
+    "Search the seeds on phi1 `X1` (one or a list) and phi2 `X2` (one or a list; None: `X1`'s)."
+    _not_phi2(y)
+    if X2 is None:
+        warnings.warn("HUME.fit without phi2: phi1's spaces play both parts; HUME needs two views "
+                      "to tell tasks apart")
+        X2 = X1
+    # before validation, which may copy: one array given twice is one space
+    refs = _space_refs(_as_spaces(X1), _as_spaces(X2))
     x1s = _spaces(X1, 'phi1'); x2s = _spaces(X2, 'phi2', len(x1s[0]))
     z1s, z2s = ([Standardized.fit(x, center=self.center) for x in xs] for xs in (x1s, x2s))
     k = check_k(self.k, len(x1s[0]))
     if int(self.seeds) < 1: raise ValueError(f"seeds must be at least 1, got {self.seeds}")
-    runs, scores, info = search_seeds(Standardized.hstack(z1s), z2s if len(z2s) > 1 else z2s[0], k, int(self.seeds), self._config(),
-                                      self.batched, progress=self.verbose)
+    runs, scores, info = search_seeds(Standardized.hstack(z1s), z2s if len(z2s) > 1 else z2s[0], k,
+                                      int(self.seeds), self._config(), self.batched,
+                                      progress=self.verbose)
     return _adopt(self, runs, scores, info['seeds'], z1s, z2s, refs, k)
 
 def _from_runs(cls, runs, scores, seed_ids, X1, X2, k, names=None, **params):
-    "A fitted `HUME` from searches already run (by `run_experiment`) on the fit rows of phi1's spaces `X1` and phi2's `X2` (named `names`): arrays, or the run's `Standardized` views."
+    "A fitted `HUME` from a run's searches on phi1 `X1` and phi2 `X2` (arrays or views)."
     est = cls(k, **params)
     refs = _space_refs(_as_spaces(X1), _as_spaces(X2))
     x1s = _spaces(X1, 'phi1'); x2s = _spaces(X2, 'phi2', len(x1s[0]))
-    z1s, z2s = ([x if isinstance(x, Standardized) else Standardized.fit(x, center=est.center) for x in xs] for xs in (x1s, x2s))
+    view = lambda x: x if isinstance(x, Standardized) else Standardized.fit(x, center=est.center)
+    z1s, z2s = [view(x) for x in x1s], [view(x) for x in x2s]
     est = _adopt(est, runs, scores, seed_ids, z1s, z2s, refs, k)
     est.names_ = names   # ([phi1 spaces], [phi2 spaces]): what predict takes, in order
     return est
 
-HUME.fit, HUME.from_runs = _fit, classmethod(_from_runs)
-
 # %% ../nbs/16_estimator.ipynb #40444c80
 def _check_fitted(self):
-    if not hasattr(self, 'runs_'): raise NotFittedError("this HUME estimator is not fitted yet: call fit(X1, X2) first")
+    if not hasattr(self, 'runs_'):
+        raise NotFittedError("this HUME estimator is not fitted yet: call fit(X1, X2=X2) first")
 
 def _check_like(xs, dims, what, names=None):
     "New rows of a side: as many spaces as the fit, each with the fit's number of features."
     if len(xs) != len(dims):
-        raise ValueError(f"{what} has {len(xs)} space(s) but this HUME was fitted on {len(dims)}" + (f": {', '.join(names)}, in that order" if names else ''))
+        raise ValueError(f"{what} has {len(xs)} space(s) but this HUME was fitted on {len(dims)}"
+                         + (f": {', '.join(names)}, in that order" if names else ''))
     for j, (x, d) in enumerate(zip(xs, dims)):
-        if x.shape[1] != d: raise ValueError(f"{what} space {j} has {x.shape[1]} features but this HUME was fitted on {d}")
+        if x.shape[1] != d:
+            raise ValueError(f"{what} space {j} has {x.shape[1]} features but this HUME was fitted "
+                             f"on {d}")
 
 def _predict(self, X1, X2=None):
-    "Labels of new rows, consistent with `labels_`: each seed's task on phi1 `X1` (or, with `X2`, its probes in every space), aligned, voted."
+    "Each seed's labels of new rows by a `READOUTS` read-out (`task`; `probes` with `X2`), voted."
     _check_fitted(self)
-    x1s = _spaces(X1, 'phi1'); _check_like(x1s, self.dims1_, 'phi1', (getattr(self, 'names_', None) or [None])[0])
+    names = getattr(self, 'names_', None) or [None, None]
+    x1s = _spaces(X1, 'phi1'); _check_like(x1s, self.dims1_, 'phi1', names[0])
     z1s = _views(x1s, self.means1_)
-    z1 = Standardized.hstack(z1s)
-    if X2 is None: seeds = [r.predict(z1) for r in self.runs_]
-    else:
-        x2s = _spaces(X2, 'phi2', len(z1)); _check_like(x2s, self.dims2_, 'phi2', (getattr(self, 'names_', None) or [None, None])[1])
+    z1, rows, spaces = Standardized.hstack(z1s), np.arange(len(x1s[0])), []
+    if X2 is not None:
+        x2s = _spaces(X2, 'phi2', len(z1)); _check_like(x2s, self.dims2_, 'phi2', names[1])
         z2s = _views(x2s, self.means2_)
         spaces = [(z1s if side == 1 else z2s)[j] for side, j in self.probe_spaces_]
-        seeds = [probe_predict(p, spaces) for p in self.probes_]
+    readout = get_readout('task' if X2 is None else 'probes')
+    # every row is new
+    seeds = readout(self.runs_, z1, spaces, rows[:0], rows, self.k_, probes=self.probes_)
     b = self.best_seed_
-    order = [b] + [i for i in range(len(self.runs_)) if i != b]   # the reference votes first, as in the ensemble
+    # the reference votes first, as in the ensemble
+    order = [b] + [i for i in range(len(self.runs_)) if i != b]
     return majority_vote([self.alignments_[i][seeds[i]] for i in order], self.k_)
-
-def _fit_predict(self, X1, X2):
-    "Fit on phi1 `X1` and phi2 `X2`, return the labels of the fit rows."
-    return self.fit(X1, X2).labels_
-
-HUME.predict, HUME.fit_predict = _predict, _fit_predict
 
 # %% ../nbs/16_estimator.ipynb #1d5bc106
 _MARKER, _FORMAT = 'hume_nb.HUME', 3   # format 2 (no marker, no checksum) is still read
@@ -142,72 +191,92 @@ def _arrays(prefix, xs): return {f'{prefix}{j}': x for j, x in enumerate(xs)}
 def _read(a, prefix, n): return [a[f'{prefix}{j}'] for j in range(n)]
 
 def _checksum(meta, arrays):
-    "SHA-256 of the settings (as JSON, without the checksum) and of every array's name, dtype, shape and bytes."
-    h = hashlib.sha256(json.dumps({n: v for n, v in meta.items() if n != 'checksum'}, sort_keys=True).encode())
+    "SHA-256 of the settings (JSON, no checksum) and of every array's name, dtype, shape and bytes."
+    h = hashlib.sha256(json.dumps({n: v for n, v in meta.items() if n != 'checksum'},
+                                  sort_keys=True).encode())
     for n in sorted(arrays):
-        a = np.ascontiguousarray(arrays[n]); h.update(f'|{n}|{a.dtype.str}|{a.shape}|'.encode()); h.update(a.tobytes())
+        a = np.ascontiguousarray(arrays[n])
+        h.update(f'|{n}|{a.dtype.str}|{a.shape}|'.encode()); h.update(a.tobytes())
     return h.hexdigest()
 
 def _save(self, path):
-    "Write the fitted estimator to the .npz file `path` atomically, with a marker and a checksum; `HUME.load` reads it."
+    "Write the fitted estimator to the .npz `path` atomically, with a marker and a checksum."
     _check_fitted(self)
-    meta = dict(marker=_MARKER, format=_FORMAT, params=self.get_params(), k=self.k_, seeds=self.seeds_, best_seed=self.best_seed_,
-                scores=self.scores_, configs=[r.config for r in self.runs_], seconds=[r.seconds for r in self.runs_], n1=len(self.means1_),
-                n2=len(self.means2_), dims1=self.dims1_, dims2=self.dims2_, probe_spaces=self.probe_spaces_,
-                names=getattr(self, 'names_', None))
+    meta = dict(marker=_MARKER, format=_FORMAT, params=self.get_params(), k=self.k_,
+                seeds=self.seeds_, best_seed=self.best_seed_, scores=self.scores_,
+                configs=[r.config for r in self.runs_], seconds=[r.seconds for r in self.runs_],
+                n1=len(self.means1_), n2=len(self.means2_), dims1=self.dims1_, dims2=self.dims2_,
+                probe_spaces=self.probe_spaces_, names=getattr(self, 'names_', None))
     meta = json.loads(json.dumps(meta, default=list))   # as `load` will read it back
     no = np.zeros(0, np.float32)   # no mean without centring
-    arrays = dict(weights=np.stack([r.weight for r in self.runs_]), alignments=self.alignments_, labels=self.labels_,
-                  **_arrays('mean1_', [no if m is None else m for m in self.means1_]), **_arrays('mean2_', [no if m is None else m for m in self.means2_]),
-                  **{f'probe{i}_{j}': w for i, ws in enumerate(self.probes_) for j, w in enumerate(ws)})
+    arrays = dict(weights=np.stack([r.weight for r in self.runs_]), alignments=self.alignments_,
+                  labels=self.labels_,
+                  **_arrays('mean1_', [no if m is None else m for m in self.means1_]),
+                  **_arrays('mean2_', [no if m is None else m for m in self.means2_]),
+                  **{f'probe{i}_{j}': w for i, ws in enumerate(self.probes_)
+                     for j, w in enumerate(ws)})
     meta['checksum'] = _checksum(meta, arrays)
-    return _atomic_write(path, lambda f: np.savez(f, meta=np.array(json.dumps(meta)), **arrays), 'wb')
+    return _atomic_write(path, lambda f: np.savez(f, meta=np.array(json.dumps(meta)), **arrays),
+                         'wb')
 
 # %% ../nbs/16_estimator.ipynb #b3f0c2a1
-def _unreadable(path, why, kind=ValueError): return kind(f"'{path}' is not a readable HUME model: {why}")
+def _unreadable(path, why, kind=ValueError):
+    return kind(f"'{path}' is not a readable HUME model: {why}")
 
 def _open_model(path):
-    "The settings and arrays of a saved model, checked: one clear error naming the file for a missing, foreign or damaged one."
+    "A saved model's settings and arrays, checked: one clear error naming a missing or bad file."
     if not path.exists(): raise _unreadable(path, 'no such file', FileNotFoundError)
-    if path.is_dir(): raise _unreadable(path, 'it is a folder; give the model.npz file in it', IsADirectoryError)
+    if path.is_dir():
+        raise _unreadable(path, 'it is a folder; give the model.npz file in it', IsADirectoryError)
     with path.open('rb') as f: head = f.read(6)
     if head.startswith(b'\x93NUMPY'):
-        raise _unreadable(path, 'it is one array saved by np.save (.npy), not a model saved by HUME.save (.npz)')
-    if not head.startswith(b'PK'): raise _unreadable(path, 'it is not a .npz archive (another kind of file, or damaged)')
+        raise _unreadable(path,
+                          'it is one array saved by np.save (.npy), not a model saved by HUME.save '
+                          '(.npz)')
+    if not head.startswith(b'PK'):
+        raise _unreadable(path, 'it is not a .npz archive (another kind of file, or damaged)')
     try:
         with np.load(path, allow_pickle=False) as z: a = {n: z[n] for n in z.files}
         meta = json.loads(str(a.pop('meta'))) if 'meta' in a else None
-    except Exception as e:   # truncated, a bad CRC, a member that is not an array, settings that are not JSON, ...
+    # truncated, a bad CRC, a member that is not an array, settings that are not JSON, ...
+    except Exception as e:
         msg = str(e).splitlines()[0] if str(e) else ''
         why = 'holds Python objects' if 'pickle' in msg else f'{type(e).__name__}: {msg}'
         raise _unreadable(path, f'damaged or incomplete ({why})') from None
     if not isinstance(meta, dict) or (meta.get('marker') != _MARKER and meta.get('format') != 2):
         raise _unreadable(path, 'no HUME format marker in it (a .npz file of something else?)')
     if meta.get('format') not in (2, _FORMAT):
-        raise _unreadable(path, f"format {meta.get('format')}; this version reads formats 2 and {_FORMAT}")
+        why = f"format {meta.get('format')}; this version reads formats 2 and {_FORMAT}"
+        raise _unreadable(path, why)
     if meta.get('format') == _FORMAT and meta.get('checksum') != _checksum(meta, a):
         raise _unreadable(path, 'its checksum does not match its contents: the file is damaged')
     return meta, a
 
 # %% ../nbs/16_estimator.ipynb #c4e1d3b2
 def _load_estimator(cls, path):
-    "A fitted `HUME` from a file written by `save` (or by a run, as `model.npz`), its marker, format and checksum checked."
+    "A fitted `HUME` from a file `save` wrote (or a run's model.npz), marker and checksum checked."
     path = Path(path)
     meta, a = _open_model(path)
     try: return _estimator(cls, meta, a)
-    except (KeyError, IndexError, TypeError, ValueError, AttributeError) as e:   # only an old file without a checksum gets here
+    # only an old file without a checksum gets here
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError) as e:
         raise _unreadable(path, f'incomplete ({type(e).__name__}: {e})') from None
 
 def _estimator(cls, meta, a):
     "The estimator that the settings `meta` and arrays `a` of a saved model describe."
-    est = cls(**{n: tuple(v) if isinstance(v, list) else v for n, v in meta['params'].items()})   # JSON keeps tuples as lists
-    est.runs_ = [HumeResult(w, [], c, s) for w, c, s in zip(a['weights'], meta['configs'], meta['seconds'])]
+    # JSON: tuples as lists
+    est = cls(**{n: tuple(v) if isinstance(v, list) else v for n, v in meta['params'].items()})
+    est.runs_ = [HumeResult(w, [], c, s) for w, c, s in zip(a['weights'], meta['configs'],
+                                                            meta['seconds'])]
     est.alignments_, est.labels_ = a['alignments'], a['labels']
     center = meta['params']['center']
-    est.means1_, est.means2_ = ([m if center else None for m in _read(a, p, meta[n])] for p, n in (('mean1_', 'n1'), ('mean2_', 'n2')))
-    est.dims1_, est.dims2_, est.probe_spaces_, est.names_ = meta['dims1'], meta['dims2'], [tuple(r) for r in meta['probe_spaces']], meta['names']
-    est.probes_ = [[a[f'probe{i}_{j}'] for j in range(len(est.probe_spaces_))] for i in range(len(est.runs_))]
-    est.k_, est.seeds_, est.best_seed_, est.scores_, est.n_features_in_ = meta['k'], meta['seeds'], meta['best_seed'], meta['scores'], a['weights'].shape[2]
+    est.means1_, est.means2_ = ([m if center else None for m in _read(a, p, meta[n])]
+                                for p, n in (('mean1_', 'n1'), ('mean2_', 'n2')))
+    est.dims1_, est.dims2_, est.names_ = meta['dims1'], meta['dims2'], meta['names']
+    est.probe_spaces_ = [tuple(r) for r in meta['probe_spaces']]
+    est.probes_ = [[a[f'probe{i}_{j}'] for j in range(len(est.probe_spaces_))]
+                   for i in range(len(est.runs_))]
+    est.k_, est.seeds_, est.best_seed_ = meta['k'], meta['seeds'], meta['best_seed']
+    est.scores_ = meta['scores']
+    est.n_features_in_ = a['weights'].shape[2]
     return est
-
-HUME.save, HUME.load = _save, classmethod(_load_estimator)

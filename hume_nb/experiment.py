@@ -9,12 +9,14 @@ from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from typing import Optional
 import numpy as np
-from .representations import Standardized, atomic_save, atomic_write_text, check_k, num_classes, resolve_device, user_path
+from .representations import (
+    Standardized, atomic_save, atomic_write_text, check_k, num_classes, resolve_device, user_path)
 from .search import HumeConfig, DEFAULT_PRESET, make_config
 from .fast import search_seeds, choose_config
 from .ensemble import ensemble_labelings, get_readout
 from .estimator import HUME
-from .evaluation import cluster_map, cluster_metrics, kmeans_baseline, linear_probe_baseline, plot_confusion, results_table
+from .evaluation import cluster_map, cluster_metrics, kmeans_baseline, linear_probe_baseline
+from .evaluation import plot_confusion, results_table
 from .sources import get_spaces, resolve_spaces, _is_path
 from .datasets import DATASETS
 
@@ -54,7 +56,7 @@ class RunConfig:
 
 # %% ../nbs/15_experiment.ipynb #b69dd97c
 def _as_bool(name, v):
-    "A boolean from a bool or from its text ('true'/'false', 'yes'/'no', '1'/'0'); anything else is refused."
+    "A boolean from a bool or its text (true/false, yes/no, 1/0); anything else is refused."
     if isinstance(v, bool): return v
     t = str(v).strip().lower()
     if t in ('true', 'yes', '1'): return True
@@ -65,14 +67,16 @@ def _value(f, v):
     "A run setting as text may give it: booleans read from text, several spaces split at commas."
     if v is None: return v
     if f.type in ('bool', 'Optional[bool]'): return _as_bool(f.name, v)
-    if f.name in ('phi1', 'phi2') and isinstance(v, str) and ',' in v: return [s.strip() for s in v.split(',')]
+    if f.name in ('phi1', 'phi2') and isinstance(v, str) and ',' in v:
+        return [s.strip() for s in v.split(',')]
     return v
 
 # %% ../nbs/15_experiment.ipynb #d2a9e4f1
-_PATHS = ('out_dir', 'cache_dir', 'phi1_weights', 'phi2_weights')   # the settings that are paths, besides the dataset's
+# the settings that are paths, besides the dataset's
+_PATHS = ('out_dir', 'cache_dir', 'phi1_weights', 'phi2_weights')
 
 def _dataset_path(dataset):
-    "The folder a dataset string reads (a feature folder, imagefolder:PATH, released:ROOT:NAME); None for a registered name."
+    "The folder a dataset string reads (feature folder, imagefolder:, released:); None for a name."
     if not isinstance(dataset, (str, os.PathLike)): return None
     d = os.fspath(dataset)
     if d.startswith('imagefolder:'): return d[len('imagefolder:'):]
@@ -81,48 +85,56 @@ def _dataset_path(dataset):
     return e if _is_path(e) or (e not in DATASETS and os.path.exists(e)) else None
 
 def _absolute(cfg):
-    "`cfg` with every path expanded (`~`, environment variables) and made absolute, once: the log, run.json and the files agree."
+    "`cfg` with every path expanded (`~`, variables) and made absolute once: all records agree."
     paths = {n: str(user_path(getattr(cfg, n))) for n in _PATHS if getattr(cfg, n) is not None}
-    d, folder = os.fspath(cfg.dataset) if isinstance(cfg.dataset, os.PathLike) else cfg.dataset, _dataset_path(cfg.dataset)
+    d = os.fspath(cfg.dataset) if isinstance(cfg.dataset, os.PathLike) else cfg.dataset
+    folder = _dataset_path(cfg.dataset)
     if folder is not None:
         kind = next((k for k in ('imagefolder:', 'released:') if d.startswith(k)), '')
-        d = kind + str(user_path(folder)) + (':' + d.rpartition(':')[2] if kind == 'released:' else '')
+        name = ':' + d.rpartition(':')[2] if kind == 'released:' else ''
+        d = kind + str(user_path(folder)) + name
     return dataclasses.replace(cfg, dataset=d, **paths)
 
 # %% ../nbs/15_experiment.ipynb #ac0d4da1
 def run_config(config=None, **settings):
-    "A `RunConfig` from `config` (or the defaults) and flat `settings`: run fields, or search settings that go into `search`."
+    "A `RunConfig` from `config` (or the defaults) and flat `settings` (run or search settings)."
     cfg = dataclasses.replace(config) if config is not None else RunConfig()
-    run_fields, search_fields = {f.name: f for f in dataclasses.fields(RunConfig)}, {f.name for f in dataclasses.fields(HumeConfig)}
+    run_fields = {f.name: f for f in dataclasses.fields(RunConfig)}
+    search_fields = {f.name for f in dataclasses.fields(HumeConfig)}
     search = dict(cfg.search)
     for name, v in settings.items():
         if name in run_fields and name != 'search': setattr(cfg, name, _value(run_fields[name], v))
         elif name in search_fields: search[name] = v
-        else: raise TypeError(f"unknown setting {name!r}: not a run setting {sorted(run_fields)} nor a search setting {sorted(search_fields)}")
+        else:
+            raise TypeError(f"unknown setting {name!r}: not a run setting {sorted(run_fields)} nor "
+                            f"a search setting {sorted(search_fields)}")
     cfg.search = {k: v for k, v in search.items() if v is not None}
     return _absolute(cfg)
 
 def parameter_names():
-    "Every name `run_config` takes: the run's fields and the search's settings (what run.ipynb's parameters may be)."
-    return {f.name for f in dataclasses.fields(RunConfig) if f.name != 'search'} | {f.name for f in dataclasses.fields(HumeConfig)}
+    "Every name `run_config` takes: the run's fields and the search's settings."
+    run = {f.name for f in dataclasses.fields(RunConfig) if f.name != 'search'}
+    return run | {f.name for f in dataclasses.fields(HumeConfig)}
 
 # %% ../nbs/15_experiment.ipynb #965a2bb9
 def config_diff(cfg, preset='paper'):
     "The settings in which `cfg` differs from a preset, as {name: (value, preset's value)}."
     ref = make_config(preset)
-    return {f.name: (getattr(cfg, f.name), getattr(ref, f.name)) for f in dataclasses.fields(HumeConfig)
-            if f.name not in ('seed', 'device', 'checkpoint_every') and getattr(cfg, f.name) != getattr(ref, f.name)}
+    skip = ('seed', 'device', 'checkpoint_every')
+    return {f.name: (getattr(cfg, f.name), getattr(ref, f.name)) for f in dataclasses.fields(cfg)
+            if f.name not in skip and getattr(cfg, f.name) != getattr(ref, f.name)}
 
 # %% ../nbs/15_experiment.ipynb #32e71a88
 def _timed(f, *args, **kwargs):
     t = time.time(); out = f(*args, **kwargs); return out, time.time() - t
 
 def _say(progress, msg):
-    "One line per stage, flushed, so that a papermill log or a batch job's output shows it as it happens."
+    "One line per stage, flushed, so a papermill log or a batch job's output shows it at once."
     if progress: print(f'[hume] {msg}', flush=True)
 
 # %% ../nbs/15_experiment.ipynb #85432a8d
-RESULT_FILES = ('metrics.json', 'results.md', 'confusion.png', 'history.png', 'labels.npy', 'clusters.json', 'model.npz', 'seed_labels.npy', 'run.json')
+RESULT_FILES = ('metrics.json', 'results.md', 'confusion.png', 'history.png', 'labels.npy',
+                'clusters.json', 'model.npz', 'seed_labels.npy', 'run.json')
 
 def _inside(a, b):
     "Whether path `a` is `b` or lies inside it, symbolic links followed."
@@ -130,27 +142,31 @@ def _inside(a, b):
     return a == b or b in a.parents
 
 def _check_out_dir(cfg):
-    "Refuse an out_dir where the run reads (it never writes a file it read), or that holds what it reads or the working folder."
+    "Refuse an out_dir where the run reads, or one holding what it reads or the working folder."
     out, data = cfg.out_dir, _dataset_path(cfg.dataset)
     if data is not None and _inside(out, data):
-        raise ValueError(f"out_dir '{out}' is {'the' if _inside(data, out) else 'inside the'} dataset folder '{data}': a run never writes "
-                         "where it reads (its labels.npy would replace the true labels); give another out_dir")
-    reads = {'the dataset folder': data, 'phi1_weights': cfg.phi1_weights, 'phi2_weights': cfg.phi2_weights,
-             'the working folder': os.getcwd()}
+        raise ValueError(f"out_dir '{out}' is {'the' if _inside(data, out) else 'inside the'} "
+                         f"dataset folder '{data}': a run never writes "
+                         "where it reads (its labels.npy would replace the true labels); give "
+                         "another out_dir")
+    reads = {'the dataset folder': data, 'phi1_weights': cfg.phi1_weights,
+             'phi2_weights': cfg.phi2_weights, 'the working folder': os.getcwd()}
     for what, p in reads.items():
         if p is not None and _inside(p, out):
-            raise ValueError(f"out_dir '{out}' holds {what} '{p}', and a run replaces its out_dir as a whole: "
+            raise ValueError(f"out_dir '{out}' holds {what} '{p}', and a run replaces its out_dir "
+                             "as a whole: "
                              "give a folder of its own")
 
 def _own(out):
-    "The run's folder and the one holding it shown writable (the latter made) before any data is read."
+    "The run's folder and its parent shown writable (the parent made) before any data is read."
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         if out.exists() and not out.is_dir(): raise NotADirectoryError(f"'{out}' is a file")
         for d in (out.parent, out) if out.is_dir() else (out.parent,):
             probe = d/f'.writable.{os.getpid()}'; probe.write_text(''); probe.unlink()
     except OSError as e:
-        raise PermissionError(f"out_dir '{out}' cannot be written ({type(e).__name__}: {e}); give a writable folder") from None
+        raise PermissionError(f"out_dir '{out}' cannot be written ({type(e).__name__}: {e}); give "
+                              "a writable folder") from None
     return out
 
 # %% ../nbs/15_experiment.ipynb #e5b7c3a2
@@ -161,7 +177,7 @@ def _holder(text):
 
 @contextlib.contextmanager
 def _locked(out):
-    "Hold `out`'s lock (a file beside it: process id, host, start time) while the run lasts; a second run into `out` is refused."
+    "Hold `out`'s lock (a file beside it: pid, host, start) while the run lasts; refuse a second."
     import fcntl   # the kernel releases the lock of a process that dies, even by SIGKILL
     lock = out.parent/f'.{out.name}.lock'
     while True:
@@ -169,37 +185,46 @@ def _locked(out):
         try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             f.seek(0); held = _holder(f.read()); f.close()
-            raise RuntimeError(f"out_dir '{out}' is in use by another run ({held}): wait for it to end, "
-                               "or give another out_dir") from None
+            raise RuntimeError(f"out_dir '{out}' is in use by another run ({held}): wait for it to "
+                               "end, or give another out_dir") from None
         if lock.exists() and os.stat(lock).st_ino == os.fstat(f.fileno()).st_ino: break
         f.close()   # its holder removed the file meanwhile: lock the new one
     f.seek(0); old = f.read()
     if old.strip():
-        print(f"[hume] taking over the lock of out_dir '{out}' from {_holder(old)}, which ended without releasing it", flush=True)
-    me = dict(pid=os.getpid(), host=socket.gethostname(), started=time.strftime('%Y-%m-%d %H:%M:%S %z'))
+        print(f"[hume] taking over the lock of out_dir '{out}' from {_holder(old)}, which ended "
+              "without releasing it", flush=True)
+    me = dict(pid=os.getpid(), host=socket.gethostname(),
+              started=time.strftime('%Y-%m-%d %H:%M:%S %z'))
     f.seek(0); f.truncate(); f.write(json.dumps(me)); f.flush()
     try: yield _recover(out)
     finally: lock.unlink(missing_ok=True); f.close()
 
 # %% ../nbs/15_experiment.ipynb #f6c8d4b3
-def _siblings(out, kind): return [out.parent/n for n in sorted(os.listdir(out.parent)) if n.startswith(f'.{out.name}.{kind}-')]
+def _siblings(out, kind):
+    return [out.parent/n for n in sorted(os.listdir(out.parent))
+            if n.startswith(f'.{out.name}.{kind}-')]
 
 def _carry(src, dst):
-    "Move every entry of `src` that is not a result, and that `dst` lacks, into `dst`: checkpoints, a user's own files."
+    "Move each non-result entry of `src` that `dst` lacks into `dst`: checkpoints, a user's files."
     for e in os.listdir(src):
-        if e not in RESULT_FILES and not (dst/e).exists(): dst.mkdir(exist_ok=True); os.rename(src/e, dst/e)
+        if e not in RESULT_FILES and not (dst/e).exists():
+            dst.mkdir(exist_ok=True); os.rename(src/e, dst/e)
 
 def _recover(out):
-    "Put back what a run killed during its swap left beside `out` (no run uses them under the lock): old results, checkpoints."
+    "Put back what a run killed during its swap left beside `out`: old results, checkpoints."
     for old in _siblings(out, 'old'):
-        if out.exists(): shutil.rmtree(old)           # the swap was done: `out` holds the newer results
+        # the swap was done: `out` holds the newer results
+        if out.exists(): shutil.rmtree(old)
         else:
-            os.rename(old, out); print(f"[hume] restored the results of '{out}' that an interrupted run had moved aside", flush=True)
-    for new in _siblings(out, 'new'): _carry(new, out); shutil.rmtree(new)   # an unfinished run's results go, its checkpoints stay
+            os.rename(old, out)
+            print(f"[hume] restored the results of '{out}' that an interrupted run had moved aside",
+                  flush=True)
+    # an unfinished run's results go, its checkpoints stay
+    for new in _siblings(out, 'new'): _carry(new, out); shutil.rmtree(new)
     return out
 
 def _publish(out, write):
-    "`write(folder)` the results into a new folder beside `out`, then swap it in whole: until then `out` is as it was."
+    "`write(folder)` the results into a new folder beside `out`, then swap it in whole."
     new = out.parent/f'.{out.name}.new-{os.getpid()}'
     shutil.rmtree(new, ignore_errors=True); new.mkdir()
     if out.is_dir(): shutil.copymode(out, new)
@@ -207,79 +232,128 @@ def _publish(out, write):
     except BaseException: shutil.rmtree(new, ignore_errors=True); raise
     if not out.exists(): os.rename(new, out); return out
     old = out.parent/f'.{out.name}.old-{os.getpid()}'
-    os.rename(out, old); _carry(old, new); os.rename(new, out); shutil.rmtree(old)   # killed in between: `_recover` undoes it
+    # killed in between: `_recover` undoes it
+    os.rename(out, old); _carry(old, new); os.rename(new, out); shutil.rmtree(old)
     return out
 
 # %% ../nbs/15_experiment.ipynb #41a6329e
 def _weights(cfg, phi1, phi2):
-    "{encoder: weights file} from phi1_weights / phi2_weights, each for the one encoder its side names."
+    "{encoder: weights file} from phi1_weights / phi2_weights, each for its side's one encoder."
     out = {}
     for side, names, path in (('phi1', phi1, cfg.phi1_weights), ('phi2', phi2, cfg.phi2_weights)):
         if path is None: continue
-        if len(names) != 1: raise ValueError(f"{side}_weights is one file, for one encoder, but {side} names {names}")
-        if out.setdefault(names[0], path) != path: raise ValueError(f"phi1_weights and phi2_weights differ for the same encoder '{names[0]}'")
+        if len(names) != 1:
+            raise ValueError(f"{side}_weights is one file, for one encoder, "
+                             f"but {side} names {names}")
+        if out.setdefault(names[0], path) != path:
+            raise ValueError("phi1_weights and phi2_weights differ for the same encoder "
+                             f"'{names[0]}'")
     return out
 
 def _rows(sp, setting, dataset):
-    "The setting (None: inductive when there are test rows, else transductive), the rows to search on and to report on."
+    "The setting (None: inductive when there are test rows), the rows to search and report on."
     has_test = sp.split is not None and bool((sp.split == 'test').any())
     setting = setting or ('inductive' if has_test else 'transductive')
     if setting == 'inductive' and not has_test:
-        raise ValueError(f"the inductive setting needs train and test rows; '{dataset}' has no test split: use setting='transductive'")
-    return (setting, sp.rows('train'), sp.rows('test')) if setting == 'inductive' else (setting, sp.rows('all'), sp.rows('all'))
+        raise ValueError(f"the inductive setting needs train and test rows; '{dataset}' has no "
+                         "test split: use setting='transductive'")
+    if setting == 'inductive': return setting, sp.rows('train'), sp.rows('test')
+    return setting, sp.rows('all'), sp.rows('all')
 
 # %% ../nbs/15_experiment.ipynb #b185f0a7
+@dataclass
+class _RunData:
+    "What a run searches and reports on: its spaces, setting, rows, K and normalised views."
+    spaces: object        # the `Spaces` read (labels, classes, split)
+    setting: str          # 'inductive' or 'transductive'
+    fit_rows: np.ndarray  # the rows searched on
+    eval_rows: np.ndarray # the rows reported on
+    k: int                # the number of classes
+    X: dict               # {space: `Standardized` view, normalised on the search rows}
+    seconds: float        # time to have the spaces ready
+
 def _load(cfg, phi1, phi2, progress):
-    "The spaces, the setting, the search and report rows, K, and each space normalised as the run uses it."
-    sp, t_feats = _timed(get_spaces, cfg.dataset, phi1, phi2, cfg.n_train, cfg.n_test, cfg.image_size, cfg.cache_dir, cfg.device,
-                         progress, cfg.download, _weights(cfg, phi1, phi2))
+    "The spaces, setting, search and report rows, K, and every space normalised as the run uses it."
+    sp, t_feats = _timed(get_spaces, cfg.dataset, phi1, phi2, cfg.n_train, cfg.n_test,
+                         cfg.image_size, cfg.cache_dir, cfg.device, progress, cfg.download,
+                         _weights(cfg, phi1, phi2))
     setting, fit_rows, eval_rows = _rows(sp, cfg.setting, cfg.dataset)
     k = cfg.k
     if k is None:
-        if sp.classes is None and sp.labels is None: raise ValueError("k is unknown: pass k, or give the dataset labels.npy or classes.json")
-        k = num_classes(sp.labels) if sp.labels is not None else len(sp.classes)   # the distinct labels, not the largest + 1
-    X = {s: Standardized.fit(sp[s], fit_rows, cfg.center) for s in sp.names}   # views: a memory-mapped folder stays on disk
-    return sp, setting, fit_rows, eval_rows, check_k(k, len(fit_rows)), X, t_feats
+        if sp.classes is None and sp.labels is None:
+            raise ValueError("k is unknown: pass k, or give the dataset labels.npy or classes.json")
+        # distinct labels, not the largest + 1
+        k = num_classes(sp.labels) if sp.labels is not None else len(sp.classes)
+    # views: a memory-mapped folder stays on disk
+    X = {s: Standardized.fit(sp[s], fit_rows, cfg.center) for s in sp.names}
+    return _RunData(sp, setting, fit_rows, eval_rows, check_k(k, len(fit_rows)), X, t_feats)
 
 # %% ../nbs/15_experiment.ipynb #5507d29b
-# what `choose=True` picks among: bench/settings_choice.py measures the score's rank correlation with accuracy on the
-# development cases (0.85 to 0.94), but its choice against the fixed default is mixed (better on one case, worse on one,
-# equal on two), so it is off by default
+# what `choose=True` picks among: bench/settings_choice.py measures the score's rank correlation
+# with accuracy on the development cases (0.85 to 0.94), but its choice against the fixed default is
+# mixed (better on one case, worse on one, equal on two), so it is off by default
 CHOICES = [dict(entropy_weight=w, temperature=t) for w in (1.0, 3.0, 10.0) for t in (0.1, 0.3)]
 
 def _choose(cfg, hcfg, X, k, fit_rows, progress):
-    "The run's settings with the entry of `CHOICES` whose best seed scores highest without labels (`choose_config`), and the scores."
+    "The settings with the `CHOICES` entry scoring highest without labels, and every entry's score."
     x1 = Standardized.hstack([X[s] for s in cfg.phi1]).take(fit_rows)
     _say(progress, f"choosing among {len(CHOICES)} settings by the label-free score")
-    best, table = choose_config(x1, [X[s].take(fit_rows) for s in cfg.phi2], k, CHOICES, seeds=3, config=hcfg, progress=False)
-    return dataclasses.replace(hcfg, **best), dict(chosen=best, scores=[dict(**r['settings'], score=r['score']) for r in table])
+    best, table = choose_config(x1, [X[s].take(fit_rows) for s in cfg.phi2], k, CHOICES, seeds=3,
+                                config=hcfg, progress=False)
+    scores = [dict(**r['settings'], score=r['score']) for r in table]
+    return dataclasses.replace(hcfg, **best), dict(chosen=best, scores=scores)
+
+@dataclass
+class _Found:
+    "What HUME's search found: every seed's run, labels and score, their ensemble, the model."
+    runs: list            # one `HumeResult` per seed
+    scores: list          # each seed's label-free score
+    # how the seeds were searched (seed numbers, batched or not): `search_seeds`' record
+    how: dict
+    labelings: list       # each seed's labels of the report rows, by the run's read-out
+    labels: np.ndarray    # the ensemble's labels of the report rows: HUME's answer
+    best: int             # the index of the best-scored seed
+    seconds: float        # time of the search, the read-out and the ensemble
+    model: object         # the run as a fitted `HUME`, saved as model.npz
 
 def _hume(cfg, hcfg, X, k, fit_rows, eval_rows, out, progress):
-    "HUME's seeds on phi1 (its spaces side by side) against each phi2 space, and their label-free ensemble."
-    x1 = Standardized.hstack([X[s] for s in cfg.phi1])   # phi1's spaces side by side, read as the search needs them
+    "HUME's seeds on phi1 (spaces side by side) against each phi2 space, and their ensemble."
+    # phi1's spaces side by side, read as the search needs them
+    x1 = Standardized.hstack([X[s] for s in cfg.phi1])
     x2 = [X[s].take(fit_rows) for s in cfg.phi2]
     _say(progress, f"searching {cfg.seeds} seed(s), preset '{cfg.preset}'")
     t = time.time()
-    runs, scores, how = search_seeds(x1.take(fit_rows), x2 if len(x2) > 1 else x2[0], k, cfg.seeds, hcfg, cfg.batched, out/'checkpoints',
-                                     cfg.score_folds, cfg.score_max_samples, progress)
-    names = list(dict.fromkeys(cfg.phi1 + cfg.phi2))   # the read-out probes learn the labeling in every space of the run
-    model = _model(cfg, hcfg, X, runs, scores, how['seeds'], k, fit_rows)   # its probes, one per seed and space, are the read-out's
-    if [model.names_[side - 1][j] for side, j in model.probe_spaces_] != names: raise RuntimeError("the model's probes are not in the run's order of spaces")
+    runs, scores, how = search_seeds(x1.take(fit_rows), x2 if len(x2) > 1 else x2[0], k, cfg.seeds,
+                                     hcfg, cfg.batched, out/'checkpoints', cfg.score_folds,
+                                     cfg.score_max_samples, progress)
+    # the read-out probes learn the labeling in every space of the run
+    names = list(dict.fromkeys(cfg.phi1 + cfg.phi2))
+    # its probes (per seed and space): the read-out's
+    model = _model(cfg, hcfg, X, runs, scores, how['seeds'], k, fit_rows)
+    if [model.names_[side - 1][j] for side, j in model.probe_spaces_] != names:
+        raise RuntimeError("the model's probes are not in the run's order of spaces")
     every = [X[s] for s in names]
-    labelings = get_readout(cfg.readout)(runs, x1, every, fit_rows, eval_rows, k, probes=model.probes_)
+    labelings = get_readout(cfg.readout)(runs, x1, every, fit_rows, eval_rows, k,
+                                         probes=model.probes_)
     hume, best = ensemble_labelings(labelings, scores, k)
-    _say(progress, f"search done in {time.time() - t:.1f}s; label-free scores {[round(s, 4) for s in scores]}, best seed {how['seeds'][best]}")
-    return runs, scores, how, labelings, hume, best, time.time() - t, model
+    _say(progress,
+         f"search done in {time.time() - t:.1f}s; label-free scores "
+         f"{[round(s, 4) for s in scores]}, "
+                   f"best seed {how['seeds'][best]}")
+    return _Found(runs, scores, how, labelings, hume, best, time.time() - t, model)
 
 def _model(cfg, hcfg, X, runs, scores, seeds, k, fit_rows):
-    "The run as a fitted `HUME` estimator ([16_estimator](16_estimator.ipynb)), saved as model.npz: it labels later samples as this run labels rows it did not search on."
-    fit = {s: X[s].take(fit_rows) for s in dict.fromkeys(cfg.phi1 + cfg.phi2)}   # one view per space: probed once, with the run's means
+    "The run as a fitted `HUME` ([16_estimator](16_estimator.ipynb)), saved as model.npz."
+    # one view per space, with the run's means
+    fit = {s: X[s].take(fit_rows) for s in dict.fromkeys(cfg.phi1 + cfg.phi2)}
     search = {n: v for n, v in cfg.search.items() if n != 'seed'}
-    return HUME.from_runs(runs, scores, seeds, [fit[s] for s in cfg.phi1], [fit[s] for s in cfg.phi2], k, (cfg.phi1, cfg.phi2), preset=cfg.preset, seeds=cfg.seeds,
-                          center=cfg.center, batched=cfg.batched, device=cfg.device, random_state=hcfg.seed, **search)
+    return HUME.from_runs(runs, scores, seeds, [fit[s] for s in cfg.phi1],
+                          [fit[s] for s in cfg.phi2], k, (cfg.phi1, cfg.phi2), preset=cfg.preset,
+                          seeds=cfg.seeds, center=cfg.center, batched=cfg.batched,
+                          device=cfg.device, random_state=hcfg.seed, **search)
 
 def _leader():
-    "Whether this process writes the run's results: the only one, or rank 0 of several under torchrun (which share the seeds)."
+    "Whether this process writes the results: the only one, or rank 0 of several under torchrun."
     import torch.distributed as dist
     return not (dist.is_available() and dist.is_initialized()) or dist.get_rank() == 0
 
@@ -310,28 +384,31 @@ def _size_ratio(labels, k):
     s = np.bincount(np.asarray(labels), minlength=k); return float(s.max() / max(1, s.min()))
 
 def imbalance_note(X, labels, k, rows, entropy_weight, max_rows=2000, seed=0):
-    "A note when the clusters of `labels` are near equal but k-means finds unequal ones in every space of `X`; else None."
+    "A note when `labels`' clusters are near equal but k-means finds unequal ones in every space."
     ratio = _size_ratio(labels, k)
     if ratio > 1.5: return None
     rows = np.random.default_rng(seed).permutation(np.asarray(rows))[:max_rows]
     km = min(_size_ratio(kmeans_baseline(X[s].take(rows), k, n_init=3, seed=seed), k) for s in X)
     if km < 2: return None
-    return (f"HUME's {k} clusters are near equal in size (largest / smallest {ratio:.1f}), but k-means finds unequal ones in every "
-            f"space (largest / smallest {km:.1f} or more): the classes may be unequal, and the balance term (entropy_weight="
-            f"{entropy_weight:g}) splits large classes. Try a lower entropy_weight (e.g. {entropy_weight / 10:g}) or a "
-            "smaller k, and compare.")
+    w = entropy_weight
+    return (f"HUME's {k} clusters are near equal in size (largest / smallest {ratio:.1f}), but "
+            f"k-means finds unequal ones in every space (largest / smallest {km:.1f} or more): the "
+            f"classes may be unequal, and the balance term (entropy_weight={w:g}) splits large "
+            f"classes. Try a lower entropy_weight (e.g. {w / 10:g}) or a smaller k, and compare.")
 
 # %% ../nbs/15_experiment.ipynb #06182755
 def _write_json(path, obj): atomic_write_text(path, json.dumps(obj, indent=1, default=str))
 
 def _save_fig(fig, path):
     import matplotlib.pyplot as plt
-    tmp = Path(str(path) + '.tmp.png'); fig.savefig(tmp, dpi=110, bbox_inches='tight'); tmp.replace(path); plt.close(fig)
+    tmp = Path(str(path) + '.tmp.png')
+    fig.savefig(tmp, dpi=110, bbox_inches='tight'); tmp.replace(path); plt.close(fig)
 
 def _history_figure(history, title):
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(1, 3, figsize=(11, 2.8))
-    for a, key, name in zip(ax, ('loss', 'heldout_ce', 'entropy'), ('outer loss', 'held-out cross-entropy', 'entropy of the mean label')):
+    for a, key, name in zip(ax, ('loss', 'heldout_ce', 'entropy'),
+                            ('outer loss', 'held-out cross-entropy', 'entropy of the mean label')):
         a.plot([h[key] for h in history]); a.set_title(name, fontsize=10); a.set_xlabel('iteration')
     fig.suptitle(title, fontsize=10); fig.tight_layout()
     return fig
@@ -340,66 +417,93 @@ def _history_figure(history, title):
 def _write(out, info, metrics, hume, labelings, history, y, sp):
     "Every result file of a run, each written atomically."
     atomic_save(out/'labels.npy', hume.astype(np.int64))
-    _write_json(out/'clusters.json', cluster_map(hume, info['k'], y, sp.classes))   # what each cluster of labels.npy is
+    # what each cluster of labels.npy is
+    _write_json(out/'clusters.json', cluster_map(hume, info['k'], y, sp.classes))
     atomic_save(out/'seed_labels.npy', np.stack(labelings).astype(np.int64))
     _write_json(out/'run.json', info)
-    _save_fig(_history_figure(history, f'HUME search, seed {info["seeds"][info["best_seed"]]} (best label-free score)'), out/'history.png')
+    _save_fig(_history_figure(history, f'HUME search, seed {info["seeds"][info["best_seed"]]} '
+                                       '(best label-free score)'), out/'history.png')
     if y is not None:
         _write_json(out/'metrics.json', metrics)
         _save_fig(plot_confusion(y, hume, sp.classes, f'HUME on {sp.name}'), out/'confusion.png')
-    notes = ''.join(f'\n> {n}\n' for n in info['notes'])   # what the run has to say about its result
-    if y is not None or notes: atomic_write_text(out/'results.md', (results_table(metrics) + '\n' if y is not None else '') + notes)
+    # what the run has to say about its result
+    notes = ''.join(f'\n> {n}\n' for n in info['notes'])
+    if y is not None or notes:
+        atomic_write_text(out/'results.md',
+                          (results_table(metrics) + '\n' if y is not None else '') + notes)
 
 # %% ../nbs/15_experiment.ipynb #20a1449e
 def _run(cfg, hcfg, out, lead, progress):
-    "The run, its settings checked and `out` locked: the spaces, the search, the references, the results swapped into `out`."
+    "The run, settings checked and `out` locked: spaces, search, references, results into `out`."
     phi1, phi2 = resolve_spaces(cfg.dataset, cfg.phi1, cfg.phi2)
-    if len(set(phi1 + phi2)) == 1: print(f"warning: phi1 and phi2 are the same space '{phi1[0]}'; HUME needs two views to tell tasks apart")
-    _say(progress, f"spaces of '{cfg.dataset}': phi1 = {' + '.join(phi1)}; phi2 = {', '.join(phi2)}")
-    sp, setting, fit_rows, eval_rows, k, X, t_feats = _load(cfg, phi1, phi2, progress)
-    cfg = dataclasses.replace(cfg, phi1=phi1, phi2=phi2, setting=setting)   # what run.json records: the spaces and setting used
-    _say(progress, f"{setting}: search on {len(fit_rows)} rows, report on {len(eval_rows)}, K = {k} (spaces ready in {t_feats:.1f}s)")
-    missing = {s: int(len(getattr(sp, 'missing', {}).get(s, ()))) for s in sp.names}   # rows absent from a space (all zero or NaN)
-    if any(missing.values()): _say(progress, f"rows missing in a space, labelled from the spaces where they are present: {missing}")
+    if len(set(phi1 + phi2)) == 1:
+        print(f"warning: phi1 and phi2 are the same space '{phi1[0]}'; HUME needs two views to "
+              "tell tasks apart")
+    _say(progress,
+         f"spaces of '{cfg.dataset}': phi1 = {' + '.join(phi1)}; phi2 = {', '.join(phi2)}")
+    d = _load(cfg, phi1, phi2, progress)
+    sp, fit_rows, eval_rows, k, X, t_feats = d.spaces, d.fit_rows, d.eval_rows, d.k, d.X, d.seconds
+    # what run.json records: spaces, setting used
+    cfg = dataclasses.replace(cfg, phi1=phi1, phi2=phi2, setting=d.setting)
+    _say(progress,
+         f"{d.setting}: search on {len(fit_rows)} rows, report on {len(eval_rows)}, K = {k} "
+                   f"(spaces ready in {t_feats:.1f}s)")
+    missing = {s: int(len(getattr(sp, 'missing', {}).get(s, ()))) for s in sp.names}   # rows absent from a space
+    if any(missing.values()):
+        _say(progress, f"rows missing in a space, labelled from the spaces where they are present: {missing}")
     hcfg, choice = _choose(cfg, hcfg, X, k, fit_rows, progress) if cfg.choose else (hcfg, None)
-    runs, scores, how, labelings, hume, best, t_hume, model = _hume(cfg, hcfg, X, k, fit_rows, eval_rows, out, progress)
-    if not lead: return dict(metrics={}, labels=hume, info=None, runs=runs, spaces=sp, eval_rows=eval_rows)   # rank 0 writes
-    notes = [n for n in [imbalance_note(X, hume, k, fit_rows, hcfg.entropy_weight)] if n]
+    h = _hume(cfg, hcfg, X, k, fit_rows, eval_rows, out, progress)
+    if not lead:   # rank 0 writes
+        return dict(metrics={}, labels=h.labels, info=None, runs=h.runs, spaces=sp,
+                    eval_rows=eval_rows)
+    scores, best, how = h.scores, h.best, h.how   # as run.json names them below
+    notes = [n for n in [imbalance_note(X, h.labels, k, fit_rows, hcfg.entropy_weight)] if n]
     for n in notes: print(f'note: {n}', flush=True)
-    found = [('hume', hume, t_hume), ('hume_best_seed', labelings[best], runs[best].seconds)]
+    found = [('hume', h.labels, h.seconds),
+             ('hume_best_seed', h.labelings[best], h.runs[best].seconds)]
     y = None if sp.labels is None else sp.labels[eval_rows]
     if cfg.baselines and y is not None:
-        _say(progress, 'references: k-means on each space and on all of them, TURTLE, the supervised linear probe'); found += _baselines(cfg, X, sp.labels, k, fit_rows, eval_rows, t_hume)
-    metrics = {} if y is None else {name: {**cluster_metrics(y, pred), 'seconds': round(sec, 2), **dict(*extra)} for name, pred, sec, *extra in found}
+        _say(progress,
+             'references: k-means on each space and on all of them, TURTLE, the supervised linear probe')
+        found += _baselines(cfg, X, sp.labels, k, fit_rows, eval_rows, h.seconds)
+    metrics = {} if y is None else {name: {**cluster_metrics(y, pred), 'seconds': round(sec, 2), **dict(*extra)}
+                                    for name, pred, sec, *extra in found}
     info = dict(asdict(cfg), spaces=list(X), missing_rows=missing, k=k, n_search=len(fit_rows), n_report=len(eval_rows), feature_seconds=round(t_feats, 2),
                 label_free_scores=scores, best_seed=best, **how, config=asdict(hcfg), choice=choice, notes=notes,
                 differs_from_paper={n: dict(run=v, paper=p) for n, (v, p) in config_diff(hcfg).items()}
                                    | ({} if cfg.readout == 'task' else {'readout': dict(run=cfg.readout, paper='task')}))
-    _publish(out, lambda new: (model.save(new/'model.npz'), _write(new, info, metrics, hume, labelings, runs[best].history, y, sp)))
-    _say(progress, f"results in '{out}'" + (f": HUME accuracy {metrics['hume']['acc']:.3f}" if metrics else ''))
-    return dict(metrics=metrics, labels=hume, info=info, runs=runs, spaces=sp, eval_rows=eval_rows)
+    _publish(out, lambda new: (h.model.save(new/'model.npz'),
+                               _write(new, info, metrics, h.labels, h.labelings,
+                                      h.runs[best].history, y, sp)))
+    acc = f": HUME accuracy {metrics['hume']['acc']:.3f}" if metrics else ''
+    _say(progress, f"results in '{out}'{acc}")
+    return dict(metrics=metrics, labels=h.labels, info=info, runs=h.runs, spaces=sp,
+                eval_rows=eval_rows)
 
 # %% ../nbs/15_experiment.ipynb #a8d2e6f4
 def _check_device(device):
-    "Refuse a device that torch does not know, or cannot use on this machine, before any file is touched."
+    "Refuse a device torch does not know, or this machine cannot use, before any file is touched."
     import torch
     try: torch.empty(0, device=resolve_device(device))
     except Exception as e:
-        raise ValueError(f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N', one this machine has; got {device!r} "
-                         f"({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})") from None
+        raise ValueError("device must be 'auto', 'cpu', 'cuda' or 'cuda:N', one this machine has; "
+                         f"got {device!r} "
+                         f"({type(e).__name__}: {(str(e).splitlines() or [''])[0]})") from None
 
 def _check(cfg):
     "Every setting of `cfg` checked before any file is touched; the search's settings."
     if cfg.setting not in (None, 'inductive', 'transductive'):
-        raise ValueError(f"setting must be 'inductive' or 'transductive' (or None), got {cfg.setting!r}")
+        raise ValueError("setting must be 'inductive' or 'transductive' (or None), got "
+                         f"{cfg.setting!r}")
     get_readout(cfg.readout)   # a wrong name fails now, not after the search
     if int(cfg.seeds) < 1: raise ValueError(f"seeds must be at least 1, got {cfg.seeds}")
     _check_device(cfg.device); _check_out_dir(cfg)
     return make_config(cfg.preset, device=cfg.device, **cfg.search)
 
 def run_experiment(config=None, progress=True, **settings):
-    "Run HUME and its references on a dataset or feature folder (a `RunConfig` and/or its fields); write metrics, labels, figures and tables to `out_dir`."
+    "Run HUME and its references (settings: a `RunConfig` and/or its fields); results in `out_dir`."
     cfg = run_config(config, **settings)
     hcfg, out, lead = _check(cfg), Path(cfg.out_dir), _leader()
-    if not lead: return _run(cfg, hcfg, out, lead, progress)   # under torchrun, rank 0 holds the folder and writes the results
+    # under torchrun, rank 0 holds the folder and writes the results
+    if not lead: return _run(cfg, hcfg, out, lead, progress)
     with _locked(_own(out)): return _run(cfg, hcfg, out, lead, progress)

@@ -12,7 +12,7 @@ def planted(): return planted_spaces(n=600, k=3, seed=2)
 @pytest.fixture(scope='module')
 def fitted(planted):
     tr = planted.rows('train')
-    return HUME(3, preset='fast', seeds=3, iters=60, temperature=0.3, anneal_at=(40,), outer_lr=0.05).fit(planted['phi1'][tr], planted['phi2'][tr])
+    return HUME(3, preset='fast', seeds=3, iters=60, temperature=0.3, anneal_at=(40,), outer_lr=0.05).fit(planted['phi1'][tr], X2=planted['phi2'][tr])
 
 def test_finds_planted_labels_and_predicts_its_own(planted, fitted):
     tr, te = planted.rows('train'), planted.rows('test')
@@ -49,7 +49,7 @@ def test_same_labels_as_run_experiment_transductive(planted, tmp_path):
     save_spaces(planted, tmp_path/'f')
     res = run_experiment(dataset=str(tmp_path/'f'), phi1='phi1', phi2='phi2', k=3, preset='tiny', seeds=2, iters=20,
                          setting='transductive', baselines=False, out_dir=str(tmp_path/'run'), progress=False)
-    est = HUME(3, preset='tiny', seeds=2, iters=20).fit(planted['phi1'], planted['phi2'])
+    est = HUME(3, preset='tiny', seeds=2, iters=20).fit(planted['phi1'], X2=planted['phi2'])
     assert est.scores_ == res['info']['label_free_scores']
     np.testing.assert_array_equal(est.labels_, res['labels'])
 
@@ -61,7 +61,7 @@ def test_the_package_front_door():
 
 def test_random_state_numbers_the_seeds(planted):
     tr = planted.rows('train')
-    est = HUME(3, preset='fast', seeds=2, iters=5, random_state=7).fit(planted['phi1'][tr], planted['phi2'][tr])
+    est = HUME(3, preset='fast', seeds=2, iters=5, random_state=7).fit(planted['phi1'][tr], X2=planted['phi2'][tr])
     assert est.seeds_ == [7, 8] and [r.config['seed'] for r in est.runs_] == [7, 8]
 
 def test_save_load_identical(planted, fitted, tmp_path):
@@ -75,7 +75,7 @@ def test_save_load_identical(planted, fitted, tmp_path):
 
 def test_uncentred_save_load(planted, tmp_path):
     tr, te = planted.rows('train'), planted.rows('test')
-    est = HUME(3, preset='fast', seeds=1, iters=5, center=False).fit(planted['phi1'][tr], planted['phi2'][tr])
+    est = HUME(3, preset='fast', seeds=1, iters=5, center=False).fit(planted['phi1'][tr], X2=planted['phi2'][tr])
     assert est.means1_ == [None] and est.means2_ == [None]
     back = HUME.load(est.save(tmp_path/'u.npz'))
     assert back.means1_ == [None] and back.means2_ == [None]
@@ -85,17 +85,18 @@ def test_uncentred_save_load(planted, tmp_path):
 def test_fit_predict_and_params(planted):
     tr = planted.rows('train')
     est = HUME(3, preset='fast', seeds=1, iters=5)
-    np.testing.assert_array_equal(est.fit_predict(planted['phi1'][tr], planted['phi2'][tr]), est.labels_)
+    np.testing.assert_array_equal(est.fit_predict(planted['phi1'][tr], X2=planted['phi2'][tr]), est.labels_)
     assert est.set_params(seeds=2, temperature=0.5).get_params()['temperature'] == 0.5 and est.seeds == 2
 
 def test_bad_input(planted, fitted, tmp_path):
     from sklearn.exceptions import NotFittedError
     with pytest.raises(NotFittedError, match='not fitted yet'): HUME(3).predict(planted['phi1'])
     with pytest.raises(ValueError, match='phi1 space 0 has 48 features but this HUME was fitted on 32'): fitted.predict(planted['phi2'])
-    with pytest.raises(ValueError, match='needs more than 30 samples'): HUME(30, preset='tiny').fit(planted['phi1'][:20], planted['phi2'][:20])
-    with pytest.raises(ValueError, match='rows but the other spaces have'): HUME(3, preset='tiny').fit(planted['phi1'], planted['phi2'][:-1])
-    with pytest.raises(KeyError, match='unknown preset'): HUME(3, preset='nope')
-    with pytest.raises(TypeError, match='unknown HumeConfig setting'): HUME(3, tempreature=1.0)
+    with pytest.raises(ValueError, match='needs more than 30 samples'): HUME(30, preset='tiny').fit(planted['phi1'][:20], X2=planted['phi2'][:20])
+    with pytest.raises(ValueError, match='rows but the other spaces have'): HUME(3, preset='tiny').fit(planted['phi1'], X2=planted['phi2'][:-1])
+    with pytest.raises(KeyError, match='unknown preset'): HUME(3, preset='nope').fit(planted['phi1'], X2=planted['phi2'])
+    with pytest.raises(TypeError, match="unexpected keyword argument 'tempreature'"): HUME(3, tempreature=1.0)
+    with pytest.raises(TypeError, match='give phi2 by name'): HUME(3).fit(planted['phi1'], planted['phi2'])
     with pytest.raises(FileNotFoundError, match='is not a readable HUME model: no such file'): HUME.load(tmp_path/'none.npz')
     np.savez(tmp_path/'other.npz', a=np.zeros(3))
     with pytest.raises(ValueError, match='is not a readable HUME model: no HUME format marker'): HUME.load(tmp_path/'other.npz')
@@ -123,3 +124,73 @@ def test_a_damaged_model_file_gets_one_error_naming_it(fitted, planted, tmp_path
     assert refused >= len(cases) - 10
     for path in (tmp_path/'none.npz', tmp_path):
         with pytest.raises(OSError, match=f"'{path}' is not a readable HUME model: "): HUME.load(path)
+
+# scikit-learn's estimator checks that cannot apply to HUME, and why (each still fails: see the test below)
+NOT_APPLICABLE = {
+    'check_clustering': 'fits a list of rows, which HUME reads as a list of spaces (multi-space input)',
+    'check_n_features_in_after_fitting': "wants scikit-learn's one-space wording; HUME names the space and side",
+    'check_estimators_dtypes': 'fits rows that are all zero, which L2 normalisation cannot place (refused by name)',
+    'check_fit2d_1feature': 'one feature leaves all-zero rows after L2 normalisation and centring (refused by name)',
+    'check_fit2d_1sample': "wants scikit-learn's wording; HUME says K classes need more than K rows",
+    'check_fit2d_predict1d': "wants scikit-learn's wording; HUME says a space must be a 2-D array",
+    'check_estimators_empty_data_messages': "wants scikit-learn's wording; HUME says the space is empty",
+    'check_complex_data': "wants scikit-learn's wording; HUME says to pass np.abs(x) or the real and imaginary parts",
+    'check_dtype_object': 'fits numbers held in an object array, which HUME refuses: features must be numeric',
+}
+
+@pytest.fixture(scope='module')
+def sklearn_checks():
+    "Every check of `check_estimator` on a tiny HUME (K=3, the tiny preset, one seed, five iterations)."
+    import warnings
+    from sklearn.utils.estimator_checks import check_estimator
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')   # one-space fits warn that HUME needs two views
+        return check_estimator(HUME(3, preset='tiny', seeds=1, iters=5), on_fail=None)
+
+def test_scikit_learn_estimator_checks(sklearn_checks):
+    "Every scikit-learn check that applies to a multi-space clusterer passes (one space fitted as both phi1 and phi2)."
+    ran = {r['check_name'] for r in sklearn_checks if r['status'] != 'skipped'}
+    failed = {r['check_name']: str(r['exception'])[:200] for r in sklearn_checks
+              if r['status'] == 'failed' and r['check_name'] not in NOT_APPLICABLE}
+    assert not failed, failed
+    passed = ran - set(NOT_APPLICABLE)
+    assert {'check_estimator_cloneable', 'check_get_params_invariance', 'check_set_params', 'check_estimators_pickle',
+            'check_no_attributes_set_in_init', 'check_fit_idempotent', 'check_n_features_in',
+            'check_methods_subset_invariance', 'check_clusterer_compute_labels_predict',
+            'check_estimator_sparse_array', 'check_estimator_sparse_matrix'} <= passed
+    assert len(passed) >= 30, sorted(passed)
+
+def test_the_checks_that_cannot_apply_still_fail(sklearn_checks):
+    "The list of checks that cannot apply stays true: each of them runs and fails."
+    status = {}
+    for r in sklearn_checks: status.setdefault(r['check_name'], set()).add(r['status'])
+    assert {n: s for n, s in status.items() if n in NOT_APPLICABLE and s != {'failed'}} == {}
+    assert set(NOT_APPLICABLE) <= set(status)
+
+def test_parameters_are_scikit_learn_parameters():
+    "Every search setting is an explicit parameter, stored unchanged; clone and set_params keep them."
+    import dataclasses, inspect
+    from sklearn.base import clone
+    from hume_nb.search import HumeConfig
+    names = set(inspect.signature(HUME).parameters)
+    assert {f.name for f in dataclasses.fields(HumeConfig)} - {'seed'} <= names
+    est = HUME(4, preset='fast', iters=7, anneal_at=(3,), temperature=0.2)
+    assert clone(est).get_params() == est.get_params() and est.iters == 7 and est.anneal_at == (3,)
+    assert est.set_params(iters=9) is est and est.iters == 9 and est._config().iters == 9
+    from hume_nb.search import make_config
+    assert est._config().temperature == 0.2 and HUME(4, preset='fast')._config().iters == make_config('fast').iters
+
+def test_a_format_2_file_still_loads(planted, fitted, tmp_path):
+    "A model saved before the marker and checksum (format 2, its parameters as they were then) predicts as it did."
+    import json
+    with np.load(fitted.save(tmp_path/'new.npz')) as z: a = {n: z[n] for n in z.files}
+    meta = json.loads(str(a.pop('meta')))
+    del meta['marker'], meta['checksum']
+    meta['format'], meta['params'] = 2, dict(k=3, preset='fast', seeds=3, center=True, batched=None, device='auto',
+                                             random_state=0, verbose=False, iters=60, temperature=0.3, anneal_at=[40],
+                                             outer_lr=0.05)
+    np.savez(tmp_path/'old.npz', meta=np.array(json.dumps(meta)), **a)
+    back, te = HUME.load(tmp_path/'old.npz'), planted.rows('test')
+    assert back.get_params() == fitted.get_params()
+    for x in ([planted['phi1'][te]], [planted['phi1'][te], planted['phi2'][te]]):
+        np.testing.assert_array_equal(back.predict(*x), fitted.predict(*x))

@@ -47,7 +47,7 @@ def test_the_estimator_reads_memory_maps_in_blocks(folder):
     assert isinstance(sp['a'], np.memmap)
     est = HUME(K, seeds=2, iters=10)
     small = [np.random.default_rng(j).normal(size=(300, 8)) for j in range(2)]
-    peak, labels = _peak(lambda: est.fit_predict(sp['a'], sp['b']), lambda: HUME(K, seeds=2, iters=10).fit(*small).predict(*small))
+    peak, labels = _peak(lambda: est.fit_predict(sp['a'], X2=sp['b']), lambda: HUME(K, seeds=2, iters=10).fit(small[0], X2=small[1]).predict(*small))
     print(f'HUME().fit on memory maps: numpy peak {peak / 2**20:.0f} MiB')
     assert peak < ONE_SPACE, peak
     assert (est.predict(sp['a'][:1000], sp['b'][:1000]) == labels[:1000]).mean() > 0.95
