@@ -21,15 +21,35 @@ __all__ = ['TASK_PARAMS', 'PRESETS', 'DEFAULT_PRESET', 'CONFIG_HOOKS', 'sparsema
            'Callback', 'HumeResult', 'check_spaces', 'fit_hume', 'run_stacked', 'fit_hume_stacked']
 
 # %% ../nbs/12_search.ipynb #573c8834
-def sparsemax(z, dim=-1):
-    "Euclidean projection of `z` onto the probability simplex along `dim`: sparse soft labels."
-    z = z.transpose(dim, -1)
-    zs, _ = torch.sort(z, dim=-1, descending=True)
-    r = torch.arange(1, z.shape[-1] + 1, device=z.device, dtype=z.dtype)
-    cs = zs.cumsum(-1) - 1
-    k = (r * zs > cs).sum(-1, keepdim=True)          # how many entries stay positive
-    tau = cs.gather(-1, k - 1) / k.to(z.dtype)
-    return torch.clamp(z - tau, min=0).transpose(dim, -1)
+def _simplex_threshold(z, m):
+    "Threshold and support size of the projection along the last dim, read from the `m` largest entries."
+    top = torch.topk(z, m, dim=-1).values if m < z.shape[-1] else torch.sort(z, dim=-1, descending=True).values
+    r = torch.arange(1, m + 1, device=z.device, dtype=z.dtype)
+    cs = top.cumsum(-1) - 1
+    k = (r * top > cs).sum(-1, keepdim=True)          # how many entries stay positive (m: maybe more)
+    return cs.gather(-1, k - 1) / k.to(z.dtype), k
+
+class _Sparsemax(torch.autograd.Function):
+    "Sparsemax along the last dim; its gradient in closed form: on the support, minus its mean there."
+    @staticmethod
+    def forward(ctx, z, m):
+        m = min(m, z.shape[-1])
+        tau, k = _simplex_threshold(z, m)
+        more = (k >= m).squeeze(-1) if m < z.shape[-1] else None   # rows whose support may be larger: all sorted
+        if more is not None and bool(more.any()): tau[more] = _simplex_threshold(z[more], z.shape[-1])[0]
+        p = (z - tau).clamp_(min=0)
+        ctx.save_for_backward(p)
+        return p
+    @staticmethod
+    def backward(ctx, g):
+        p, = ctx.saved_tensors
+        on = p > 0
+        g = g * on
+        return g - on * (g.sum(-1, keepdim=True) / on.sum(-1, keepdim=True)), None
+
+def sparsemax(z, dim=-1, top=8):
+    "Euclidean projection of `z` onto the probability simplex along `dim`: sparse soft labels (support read from the `top` largest)."
+    return _Sparsemax.apply(z.transpose(dim, -1), top).transpose(dim, -1)
 
 # %% ../nbs/12_search.ipynb #043fe6eb
 def orthonormal_rows(w):
