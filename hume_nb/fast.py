@@ -17,7 +17,7 @@ from .split_merge import split_merge_step
 from .ensemble import label_free_score
 
 # %% auto #0
-__all__ = ['fit_hume_seeds', 'ridge_loo_accuracy', 'search_seeds', 'choose_config', 'choose_k', 'plot_k_selection']
+__all__ = ['SEED_CHUNK', 'fit_hume_seeds', 'ridge_loo_accuracy', 'search_seeds', 'choose_config', 'choose_k', 'plot_k_selection']
 
 # %% ../nbs/31_fast_search.ipynb #cdc6c06c
 def _seed_ids(seeds):
@@ -99,6 +99,21 @@ def _gather(ids, mine, runs, scores):
     by = {i: (r, s) for m, rs, ss in got for i, r, s in zip(m, rs, ss)}
     return [by[i][0] for i in ids], [by[i][1] for i in ids]
 
+# %% ../nbs/31_fast_search.ipynb #0a59df87
+SEED_CHUNK = 1 << 20   # labels (rows x seeds x K) one batched search holds at once: larger stacks leave the cache
+
+def _seeds_in_chunks(x1, x2, k, ids, cfg, progress=True):
+    "`fit_hume_seeds` on a few seeds at a time, each batch about `SEED_CHUNK` labels; progress in seeds, with an ETA."
+    per = max(1, SEED_CHUNK // (len(x1) * int(k)))
+    runs, bar = [], tqdm(total=len(ids), desc='HUME seeds', unit='seed', disable=not progress,
+                         bar_format='{l_bar}{bar}| {n:.1f}/{total} seeds [{elapsed}<{remaining}]')
+    for s in range(0, len(ids), per):
+        chunk = ids[s:s + per]
+        step = lambda it, hist: bar.update(len(chunk) / cfg.iters)   # a share of a seed per iteration
+        runs += fit_hume_seeds(x1, x2, k, chunk, cfg, progress=False, callback=step)
+    bar.close()
+    return runs
+
 # %% ../nbs/31_fast_search.ipynb #43acf0fa
 def search_seeds(x1, x2, k, seeds=5, config=None, batched=None, checkpoint_dir=None, score_folds=10, score_max_samples=5000,
                  progress=True, **overrides):
@@ -116,7 +131,7 @@ def search_seeds(x1, x2, k, seeds=5, config=None, batched=None, checkpoint_dir=N
     how = 'ridge leave-one-out accuracy' if batched and one_solve else f'{score_folds}-fold logistic regression'
     if not mine: runs, scores = [], []
     elif batched and one_solve:
-        runs = fit_hume_seeds(x1, x2, k, mine, dataclasses.replace(cfg, seed=0), progress=progress)
+        runs = _seeds_in_chunks(x1, x2, k, mine, dataclasses.replace(cfg, seed=0), progress)
         factor = RidgeFactor(torch.from_numpy(np.asarray(x2_, np.float32)).to(dev), cfg.ridge)   # phi2 as given, as the score reads it
         scores = [ridge_loo_accuracy(None, r.predict(x1), factor=factor, k=k) for r in runs]
     else:
