@@ -171,7 +171,7 @@ def _hume(cfg, hcfg, X, k, fit_rows, eval_rows, out, progress):
     if [model.names_[side - 1][j] for side, j in model.probe_spaces_] != names: raise RuntimeError("the model's probes are not in the run's order of spaces")
     every = [X[s] for s in names]
     labelings = get_readout(cfg.readout)(runs, x1, every, fit_rows, eval_rows, k, probes=model.probes_)
-    hume, best = ensemble_labelings(labelings, scores, k)
+    hume, best = ensemble_labelings(labelings, scores, k, record=how)   # run.json: the seeds' weights
     _say(progress, f"search done in {time.time() - t:.1f}s; label-free scores {[round(s, 4) for s in scores]}, best seed {how['seeds'][best]}")
     return runs, scores, how, labelings, hume, best, time.time() - t, model
 

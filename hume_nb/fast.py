@@ -99,7 +99,7 @@ def _gather(ids, mine, runs, scores):
     by = {i: (r, s) for m, rs, ss in got for i, r, s in zip(m, rs, ss)}
     return [by[i][0] for i in ids], [by[i][1] for i in ids]
 
-# %% ../nbs/31_fast_search.ipynb #0a59df87
+# %% ../nbs/31_fast_search.ipynb #edd440be
 SEED_CHUNK = 1 << 20   # labels (rows x seeds x K) one batched search holds at once: larger stacks leave the cache
 
 def _seeds_in_chunks(x1, x2, k, ids, cfg, progress=True):
