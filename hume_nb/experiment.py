@@ -187,12 +187,24 @@ def _leader():
     import torch.distributed as dist
     return not (dist.is_available() and dist.is_initialized()) or dist.get_rank() == 0
 
+# %% ../nbs/15_experiment.ipynb #7b685b47
+def _turtle_baseline(X, k, fit_rows, eval_rows, budget):
+    "TURTLE on every space: its reference settings if 20 of their steps, timed, project within `budget` seconds, else the cpu preset."
+    from hume_nb.turtle import fit_turtle, TURTLE_PRESETS, TurtleConfig
+    fit = [np.asarray(X[s].take(fit_rows), np.float32) for s in X]
+    t = time.time(); fit_turtle(fit, k, 'reference', progress=False, iters=20)
+    preset = 'reference' if (time.time() - t) * TurtleConfig(**TURTLE_PRESETS['reference']).iters / 20 <= budget else 'cpu'
+    r = fit_turtle(fit, k, preset, progress=False)
+    pred = r.predict([np.asarray(X[s].take(eval_rows), np.float32) for s in X])
+    return 'turtle', pred, time.time() - t, dict(preset=preset)
+
 # %% ../nbs/15_experiment.ipynb #72fefce6
-def _baselines(cfg, X, labels, k, fit_rows, eval_rows):
-    "k-means on each space and on all of them concatenated, and the supervised probe on that concatenation: (name, labels, seconds) rows."
+def _baselines(cfg, X, labels, k, fit_rows, eval_rows, budget=0.0):
+    "k-means on each space and on all of them concatenated, TURTLE, and the supervised probe on that concatenation: (name, labels, seconds[, extra]) rows."
     out = [(f'kmeans_{s}', *_timed(kmeans_baseline, X[s], k, fit_rows, eval_rows)) for s in X]
     every = Standardized.hstack(list(X.values()))
     out.append(('kmeans_concat', *_timed(kmeans_baseline, every, k, fit_rows, eval_rows)))
+    out.append(_turtle_baseline(X, k, fit_rows, eval_rows, budget))
     probe_rows = (fit_rows, eval_rows) if cfg.setting == 'inductive' else (None, None)
     return out + [('linear_probe', *_timed(linear_probe_baseline, every, labels, *probe_rows))]
 
@@ -246,8 +258,8 @@ def run_experiment(config=None, progress=True, **settings):
     found = [('hume', hume, t_hume), ('hume_best_seed', labelings[best], runs[best].seconds)]
     y = None if sp.labels is None else sp.labels[eval_rows]
     if cfg.baselines and y is not None:
-        _say(progress, 'references: k-means on each space and on all of them, the supervised linear probe'); found += _baselines(cfg, X, sp.labels, k, fit_rows, eval_rows)
-    metrics = {} if y is None else {name: {**cluster_metrics(y, pred), 'seconds': round(sec, 2)} for name, pred, sec in found}
+        _say(progress, 'references: k-means on each space and on all of them, TURTLE, the supervised linear probe'); found += _baselines(cfg, X, sp.labels, k, fit_rows, eval_rows, t_hume)
+    metrics = {} if y is None else {name: {**cluster_metrics(y, pred), 'seconds': round(sec, 2), **dict(*extra)} for name, pred, sec, *extra in found}
     info = dict(asdict(cfg), spaces=list(X), k=k, n_search=len(fit_rows), n_report=len(eval_rows), feature_seconds=round(t_feats, 2),
                 label_free_scores=scores, best_seed=best, **how, config=asdict(hcfg), choice=choice,
                 differs_from_paper={n: dict(run=v, paper=p) for n, (v, p) in config_diff(hcfg).items()}

@@ -23,9 +23,10 @@ class TurtleConfig:
     outer_lr: float = 1e-3
     inner_steps: int = 10         # Adam steps of each space's inner classifier per outer step
     inner_lr: float = 1e-3
-    entropy_weight: float = 10.0  # weight of the entropy of the mean labeling (balance)
+    entropy_weight: float = 10.0  # weight of the summed entropies of each space's mean labeling (balance)
     warm_start: bool = False      # False: inner classifiers re-initialised every step (the reference)
-    seed: int = 0
+    l2_rows: bool = False         # L2-normalise every row first (the reference feeds the features as given)
+    seed: int = 42
     device: str = 'cpu'
     log_every: int = 50           # history entry every this many steps
 
@@ -36,7 +37,8 @@ class TurtleConfig:
             if not getattr(self, f) > 0: raise ValueError(f"{f} must be positive, got {getattr(self, f)}")
         if self.entropy_weight < 0: raise ValueError(f"entropy_weight must be >= 0, got {self.entropy_weight}")
 
-TURTLE_PRESETS = {'reference': dict(), 'cpu': dict(iters=300, batch_size=2000, outer_lr=1e-2, inner_lr=1e-1)}
+TURTLE_PRESETS = {'reference': dict(),
+                  'cpu': dict(iters=300, batch_size=2000, outer_lr=1e-2, inner_lr=1e-1, l2_rows=True, seed=0)}
 
 # %% ../nbs/33_turtle.ipynb #68c1e10b
 def turtle_config(preset='reference', **overrides):
@@ -47,8 +49,8 @@ def turtle_config(preset='reference', **overrides):
     return TurtleConfig(**{**TURTLE_PRESETS[preset], **{k: v for k, v in overrides.items() if v is not None}})
 
 # %% ../nbs/33_turtle.ipynb #6dcdf336
-def _space_list(spaces, n=None, spread=True):
-    "The spaces as a list of validated float32 arrays with L2-normalised rows."
+def _space_list(spaces, n=None, spread=True, l2_rows=True):
+    "The spaces as a list of validated float32 arrays, rows L2-normalised when `l2_rows`."
     if isinstance(spaces, Spaces): spaces = list(spaces.feats.values())
     elif isinstance(spaces, dict): spaces = list(spaces.values())
     elif isinstance(spaces, np.ndarray): spaces = [spaces]
@@ -57,7 +59,7 @@ def _space_list(spaces, n=None, spread=True):
     out = []
     for i, x in enumerate(spaces):
         x = validate_features(x, f'space {i}', n if n is not None else (out[0].shape[0] if out else None), spread=spread)
-        out.append(l2_normalize(x))
+        out.append(l2_normalize(x) if l2_rows else np.ascontiguousarray(x, dtype=np.float32))
     return out
 
 # %% ../nbs/33_turtle.ipynb #a81b38d8
@@ -91,11 +93,11 @@ def _train_inner(clfs, zs, y, cfg, opt=None):
 # %% ../nbs/33_turtle.ipynb #285b504d
 def turtle_loss(heads, clfs, zs, cfg, inner_opt=None):
     "Train the inner classifiers on the detached labels, then the first-order outer loss: (loss, (ce, entropy), inner optimizer)."
-    labels = heads(zs)
+    per_space = heads.per_space(zs)
+    labels = torch.stack(per_space).mean(0)
     inner_opt = _train_inner(clfs, zs, labels.detach(), cfg, inner_opt)
     ce = sum(F.cross_entropy(c(z).detach(), labels) for c, z in zip(clfs, zs))  # gradient flows to the labels only
-    mean = labels.mean(0)
-    ent = -(mean * torch.log(mean.clamp_min(1e-12))).sum()
+    ent = sum(torch.special.entr(p.mean(0)).sum() for p in per_space)         # summed over spaces
     return ce - cfg.entropy_weight * ent, (ce.item(), ent.item()), inner_opt
 
 # %% ../nbs/33_turtle.ipynb #81fa8782
@@ -112,7 +114,7 @@ class TurtleResult:
     @torch.no_grad()
     def predict_proba(self, spaces):
         "The mean over spaces of the heads' softmaxes for new rows of the same spaces (N x k)."
-        zs = _space_list(spaces, spread=False)   # a batch to label may repeat one sample
+        zs = _space_list(spaces, spread=False, l2_rows=self.config['l2_rows'])   # a batch may repeat one sample
         if [z.shape[1] for z in zs] != self.dims:
             raise ValueError(f"expected {len(self.dims)} spaces of dims {self.dims}, got dims {[z.shape[1] for z in zs]}")
         dev = next(self.heads.parameters()).device
@@ -127,7 +129,7 @@ def fit_turtle(spaces, k, config=None, progress=True, **overrides):
     "Find the `k`-class labeling that linear models learn best in every space of `spaces` at once (TURTLE)."
     cfg = turtle_config(config or 'reference', **overrides) if not isinstance(config, TurtleConfig) else \
           dataclasses.replace(config, **{a: v for a, v in overrides.items() if v is not None})
-    xs = _space_list(spaces); n = xs[0].shape[0]; k = check_k(k, n)
+    xs = _space_list(spaces, l2_rows=cfg.l2_rows); n = xs[0].shape[0]; k = check_k(k, n)
     dev, g = torch.device(cfg.device), torch.Generator().manual_seed(cfg.seed)
     ts, dims, m = [torch.from_numpy(x).to(dev) for x in xs], [x.shape[1] for x in xs], min(cfg.batch_size, n)
     heads = TurtleHeads(dims, k, g, dev)

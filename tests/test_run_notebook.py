@@ -16,8 +16,9 @@ def papermill(out_dir, *params):
 
 def test_digits_inductive(tmp_path):
     m = papermill(tmp_path, '-p', 'dataset', 'digits', '-p', 'phi1', 'efficientnet_lite0', '-p', 'phi2', 'mobilenetv2', '-p', 'k', '10', *TINY)
-    assert set(m) == {'hume', 'hume_best_seed', 'kmeans_efficientnet_lite0', 'kmeans_mobilenetv2', 'kmeans_concat', 'linear_probe'}
-    for r in m.values(): assert set(r) == {'acc', 'nmi', 'ari', 'seconds'} and 0 <= r['acc'] <= 1
+    assert set(m) == {'hume', 'hume_best_seed', 'kmeans_efficientnet_lite0', 'kmeans_mobilenetv2', 'kmeans_concat', 'linear_probe', 'turtle'}
+    for n, r in m.items(): assert set(r) == {'acc', 'nmi', 'ari', 'seconds'} | ({'preset'} if n == 'turtle' else set()) and 0 <= r['acc'] <= 1
+    assert m['turtle']['preset'] in ('reference', 'cpu') and m['turtle']['acc'] > 0.3   # TURTLE beside HUME in every run
     assert np.load(tmp_path/'labels.npy').shape == (539,)          # the digits test rows
     assert m['linear_probe']['acc'] > 0.9                             # real features: the ceiling is high
     assert m['hume']['acc'] > 0.3                                     # well above chance (0.1) after 20 iterations

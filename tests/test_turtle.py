@@ -15,7 +15,7 @@ def test_finds_planted_labeling(planted):
     acc = cluster_metrics(sp.labels, r.labels_)['acc']
     km = cluster_metrics(sp.labels, kmeans_baseline(sp['phi1'], 4))['acc']
     assert acc > 0.9 and acc > km + 0.2
-    assert r.history[-1]['entropy'] > 0.9 * np.log(4)   # balanced clusters
+    assert r.history[-1]['entropy'] > 0.9 * 2 * np.log(4)   # balanced clusters in both spaces (entropies summed)
 
 def test_deterministic_and_inductive(planted):
     xs = [planted['phi1'], planted['phi2']]
@@ -39,5 +39,16 @@ def test_errors(planted):
 
 def test_reference_defaults():
     c = TurtleConfig()
-    assert (c.iters, c.batch_size, c.outer_lr, c.inner_steps, c.inner_lr, c.entropy_weight, c.warm_start) == \
-           (6000, 10000, 1e-3, 10, 1e-3, 10.0, False)
+    assert (c.iters, c.batch_size, c.outer_lr, c.inner_steps, c.inner_lr, c.entropy_weight, c.warm_start, c.l2_rows, c.seed) == \
+           (6000, 10000, 1e-3, 10, 1e-3, 10.0, False, False, 42)
+
+def test_entropy_is_summed_over_spaces():
+    "The balance term is the sum over spaces of the entropy of each space's mean prediction, as in the authors' script."
+    from hume_nb.turtle import TurtleHeads, turtle_loss, _linear
+    g = torch.Generator().manual_seed(0)
+    zs = [torch.randn(40, 3), torch.randn(40, 6)]
+    heads, clfs = TurtleHeads([3, 6], 5, g), [_linear(3, 5, g, 'cpu'), _linear(6, 5, g, 'cpu')]
+    _, (ce, ent), _ = turtle_loss(heads, clfs, zs, turtle_config('cpu', inner_steps=1))
+    with torch.no_grad():
+        want = sum(float(-(p.mean(0) * p.mean(0).log()).sum()) for p in heads.per_space(zs))
+    assert abs(ent - want) < 1e-5
