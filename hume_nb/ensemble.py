@@ -10,10 +10,10 @@ from .representations import l2_normalize, validate_features, validate_labels, r
 from .solvers import RidgeFactor
 
 # %% auto #0
-__all__ = ['CONSENSUS', 'DEFAULT_CONSENSUS', 'READOUT_RIDGE', 'READOUTS', 'label_free_score', 'align_labels', 'majority_vote',
-           'weighted_vote', 'label_free_scorer', 'Consensus', 'AlignVote', 'ScoreWeightedVote', 'BestFraction',
-           'CoAssociation', 'ScoredChoice', 'get_consensus', 'ensemble_labelings', 'fit_probes', 'probe_predict',
-           'read_task', 'read_probes', 'get_readout']
+__all__ = ['CONSENSUS', 'DEFAULT_CONSENSUS', 'DEFAULT_SEEDS', 'READOUT_RIDGE', 'READOUTS', 'label_free_score', 'align_labels',
+           'majority_vote', 'weighted_vote', 'label_free_scorer', 'Consensus', 'AlignVote', 'ScoreWeightedVote',
+           'BestFraction', 'CoAssociation', 'ScoredChoice', 'get_consensus', 'ensemble_labelings', 'fit_probes',
+           'probe_predict', 'read_task', 'read_probes', 'get_readout']
 
 # %% ../nbs/13_selection.ipynb #c9d54851
 def _fit_logreg(x, y, k, iters=100):
@@ -167,6 +167,7 @@ _VOTES = dict(vote=AlignVote(), weighted_vote=ScoreWeightedVote(), best_half=Bes
 _COASSOC = dict(coassoc_kmeans=CoAssociation(_coassoc_kmeans), coassoc_spectral=CoAssociation(_coassoc_spectral))
 CONSENSUS = {**_VOTES, **_COASSOC, 'scored': ScoredChoice({**_VOTES, **_COASSOC})}
 DEFAULT_CONSENSUS = 'vote'   # how seeds become one labeling (bench/consensus.py measures every entry)
+DEFAULT_SEEDS = 20   # seeds of every entry point: bench/consensus.py's curve of quality against seconds ('seeds_curve')
 
 def get_consensus(name=None):
     "The consensus called `name` (one of `CONSENSUS`; None: `DEFAULT_CONSENSUS`)."

@@ -11,7 +11,7 @@ from sklearn.exceptions import NotFittedError
 from .representations import validate_features, check_k, Standardized, _atomic_write
 from .search import HumeResult, make_config, _as_spaces
 from .fast import search_seeds
-from .ensemble import ensemble_labelings, align_labels, majority_vote, fit_probes, probe_predict
+from .ensemble import ensemble_labelings, align_labels, majority_vote, fit_probes, probe_predict, DEFAULT_SEEDS
 
 # %% auto #0
 __all__ = ['HUME']
@@ -41,7 +41,7 @@ _OWN = ('k', 'preset', 'seeds', 'center', 'batched', 'device', 'random_state', '
 
 class HUME:
     "HUME as an estimator: `fit(X1, X2)` finds a labeling of phi1 that linear probes on phi2 learn; `predict` labels new phi1 rows."
-    def __init__(self, k=10, preset=None, seeds=5, center=True, batched=None, device='auto', random_state=0, verbose=False,
+    def __init__(self, k=10, preset=None, seeds=DEFAULT_SEEDS, center=True, batched=None, device='auto', random_state=0, verbose=False,
                  **search_settings):
         if 'seed' in search_settings: raise TypeError("give the first seed as random_state, not seed")
         self.k, self.preset, self.seeds, self.center, self.batched = k, preset, seeds, center, batched

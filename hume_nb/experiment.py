@@ -12,7 +12,7 @@ import numpy as np
 from .representations import Standardized, atomic_save, atomic_write_text, check_k, num_classes
 from .search import HumeConfig, DEFAULT_PRESET, make_config
 from .fast import search_seeds, choose_config
-from .ensemble import ensemble_labelings, get_readout
+from .ensemble import ensemble_labelings, get_readout, DEFAULT_SEEDS
 from .estimator import HUME
 from .evaluation import cluster_map, cluster_metrics, kmeans_baseline, linear_probe_baseline, plot_confusion, results_table
 from .sources import get_spaces, resolve_spaces
@@ -31,7 +31,7 @@ class RunConfig:
     out_dir: str = 'runs/default'           # the run's folder: its results are replaced, checkpoints/ is kept to resume
     setting: Optional[str] = None           # 'inductive': search on train rows, report on test rows; 'transductive': all rows; None: inductive when there are test rows
     preset: str = DEFAULT_PRESET            # the search's settings (see PRESETS in 12_search)
-    seeds: int = 5                          # independent searches, combined by the label-free ensemble
+    seeds: int = DEFAULT_SEEDS              # independent searches, combined by the label-free ensemble
     readout: str = 'probes'                 # how rows the search did not see are labelled: 'probes' (ridge probes in every space of the run) or 'task' (W phi1, the reference); see 13_selection
     choose: bool = False                    # choose entropy weight and temperature among CHOICES by the label-free score first (run.json records it)
     batched: Optional[bool] = None          # all seeds in one search (one solve, or one stack of subsets); None: where measured faster

@@ -14,7 +14,7 @@ from .inner import get_solver, hume_objective
 from .solvers import RidgeFactor
 from .search import TaskEncoder, HumeResult, as_config, check_spaces, fit_hume, fit_hume_stacked, sparsemax, _as_spaces, _is_lazy, _stacks_by_default
 from .split_merge import split_merge_step
-from .ensemble import label_free_score
+from .ensemble import label_free_score, DEFAULT_SEEDS
 
 # %% auto #0
 __all__ = ['SEED_CHUNK', 'fit_hume_seeds', 'ridge_loo_accuracy', 'search_seeds', 'choose_config', 'choose_k', 'plot_k_selection']
@@ -111,11 +111,12 @@ def _seeds_in_chunks(x1, x2, k, ids, cfg, progress=True):
         chunk = ids[s:s + per]
         step = lambda it, hist: bar.update(len(chunk) / cfg.iters)   # a share of a seed per iteration
         runs += fit_hume_seeds(x1, x2, k, chunk, cfg, progress=False, callback=step)
+        bar.n = len(runs); bar.refresh()                              # whole seeds, without rounding
     bar.close()
     return runs
 
 # %% ../nbs/31_fast_search.ipynb #43acf0fa
-def search_seeds(x1, x2, k, seeds=5, config=None, batched=None, checkpoint_dir=None, score_folds=10, score_max_samples=5000,
+def search_seeds(x1, x2, k, seeds=DEFAULT_SEEDS, config=None, batched=None, checkpoint_dir=None, score_folds=10, score_max_samples=5000,
                  progress=True, **overrides):
     "Search `seeds` seeds (numbered from the settings' seed), batched or one by one, and score each labeling without labels; (runs, scores, info)."
     cfg = as_config(config, **overrides)
