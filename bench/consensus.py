@@ -20,8 +20,7 @@ from results import write_section
 from hume_nb.representations import load_spaces, atomic_write_text
 from hume_nb.experiment import run_experiment
 from hume_nb.evaluation import cluster_metrics
-from hume_nb.ensemble import CONSENSUS, DEFAULT_CONSENSUS, label_free_scorer
-import hume_nb.ensemble as ens
+from hume_nb.ensemble import CONSENSUS, DEFAULT_CONSENSUS, DEFAULT_SEEDS, label_free_scorer
 from hume_nb.devcases import DEV_CASES, dev_cases_home
 from seeds import planted_views
 
