@@ -36,6 +36,7 @@ def label_free_score(x2, labels, folds=10, max_samples=None, seed=0, iters=100, 
     idx = rng.permutation(idx)
     x = torch.from_numpy(l2_normalize(x2[np.sort(idx)])[np.argsort(np.argsort(idx))]).to(device)
     y = torch.from_numpy(labels[idx]).to(device)
+    keep = (x != 0).any(1); x, y, idx = x[keep], y[keep], idx[keep.cpu().numpy()]   # rows missing in phi2 are not scored
     k = int(labels.max()) + 1
     correct = 0
     for f in np.array_split(np.arange(len(idx)), folds):
@@ -190,19 +191,21 @@ def fit_probes(x2s, labelings, k, lam=READOUT_RIDGE):
     ys = np.concatenate([np.eye(k)[validate_labels(l, len(x2s[0]))] for l in labelings], 1)
     out = []
     for x in x2s:
-        d = x.shape[1]; gram, rhs = np.zeros((d + 1, d + 1)), np.zeros((d + 1, ys.shape[1]))
+        d, present = x.shape[1], 0; gram, rhs = np.zeros((d + 1, d + 1)), np.zeros((d + 1, ys.shape[1]))
         for s, e in _blocks(len(x), d):   # a block of rows at a time: a memory map or a view is never read whole
             a = np.c_[np.asarray(x[s:e], np.float64), np.ones(e - s)]
-            gram += a.T @ a; rhs += a.T @ ys[s:e]
-        w = np.linalg.solve(gram + lam * len(x) * np.eye(d + 1), rhs)   # every labeling in one solve
+            p = a[:, :d].any(1); a = a[p]; present += len(a)   # a row missing in this space (all zeros) is not fitted
+            gram += a.T @ a; rhs += a.T @ ys[s:e][p]
+        w = np.linalg.solve(gram + lam * max(present, 1) * np.eye(d + 1), rhs)   # every labeling in one solve
         out.append(np.split(w, len(labelings), axis=1))
     return [list(ws) for ws in zip(*out)]   # [labeling][space]
 
 def probe_predict(probes, x2s):
-    "The class whose summed probe output, over every space, is largest."
+    "The class whose summed probe output, over the spaces where the row is present (not all zeros), is largest."
     n, out = len(x2s[0]), np.empty(len(x2s[0]), np.int64)
     for s, e in _blocks(n, sum(x.shape[1] for x in x2s)):
-        out[s:e] = sum(np.c_[np.asarray(x[s:e], np.float64), np.ones(e - s)] @ w for w, x in zip(probes, x2s)).argmax(1)
+        blocks = [np.asarray(x[s:e], np.float64) for x in x2s]
+        out[s:e] = sum((np.c_[b, np.ones(e - s)] @ w) * b.any(1, keepdims=True) for w, b in zip(probes, blocks)).argmax(1)
     return out
 
 # %% ../nbs/13_selection.ipynb #9c85864f

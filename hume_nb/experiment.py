@@ -251,6 +251,8 @@ def run_experiment(config=None, progress=True, **settings):
     cfg = dataclasses.replace(cfg, phi1=phi1, phi2=phi2, setting=setting)   # what run.json records: the spaces and setting used
     _clear(out)
     _say(progress, f"{setting}: search on {len(fit_rows)} rows, report on {len(eval_rows)}, K = {k} (spaces ready in {t_feats:.1f}s)")
+    missing = {s: int(len(getattr(sp, 'missing', {}).get(s, ()))) for s in sp.names}   # rows absent from a space (all zero or NaN)
+    if any(missing.values()): _say(progress, f"rows missing in a space, labelled from the spaces where they are present: {missing}")
     hcfg, choice = _choose(cfg, hcfg, X, k, fit_rows, progress) if cfg.choose else (hcfg, None)
     runs, scores, how, labelings, hume, best, t_hume, model = _hume(cfg, hcfg, X, k, fit_rows, eval_rows, out, progress)
     if not _leader(): return dict(metrics={}, labels=hume, info=None, runs=runs, spaces=sp, eval_rows=eval_rows)   # rank 0 writes
@@ -260,7 +262,7 @@ def run_experiment(config=None, progress=True, **settings):
     if cfg.baselines and y is not None:
         _say(progress, 'references: k-means on each space and on all of them, TURTLE, the supervised linear probe'); found += _baselines(cfg, X, sp.labels, k, fit_rows, eval_rows, t_hume)
     metrics = {} if y is None else {name: {**cluster_metrics(y, pred), 'seconds': round(sec, 2), **dict(*extra)} for name, pred, sec, *extra in found}
-    info = dict(asdict(cfg), spaces=list(X), k=k, n_search=len(fit_rows), n_report=len(eval_rows), feature_seconds=round(t_feats, 2),
+    info = dict(asdict(cfg), spaces=list(X), missing_rows=missing, k=k, n_search=len(fit_rows), n_report=len(eval_rows), feature_seconds=round(t_feats, 2),
                 label_free_scores=scores, best_seed=best, **how, config=asdict(hcfg), choice=choice,
                 differs_from_paper={n: dict(run=v, paper=p) for n, (v, p) in config_diff(hcfg).items()}
                                    | ({} if cfg.readout == 'task' else {'readout': dict(run=cfg.readout, paper='task')}))

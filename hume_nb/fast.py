@@ -74,6 +74,7 @@ def ridge_loo_accuracy(x2, labels, lam=1e-3, factor=None, chance_corrected=False
         if inv.max() >= k: raise ValueError(f"labels must lie in 0..{k - 1} for k={k}, found {inv.max()}")
     y = torch.nn.functional.one_hot(torch.from_numpy(inv).to(factor.x.device), k).to(factor.x.dtype)
     hit = (y - factor.loo_residuals(y)).argmax(1).cpu().numpy() == inv   # the left-out fit's prediction: y - r_loo
+    if factor.present is not None: keep = factor.present.cpu().numpy(); hit, inv = hit[keep], inv[keep]   # rows missing in phi2 score nothing
     # balanced: each of the k classes weighs 1/k, an empty one scores 0, so no merge or collapse is rewarded
     hits, sizes = np.bincount(inv, hit, k), np.bincount(inv, minlength=k)
     acc = float(hits.sum() / len(inv)) if not balanced else float(np.mean(hits / np.maximum(sizes, 1)))

@@ -68,28 +68,31 @@ def _alike(c, ref):
     return not (np.abs(d - ref) > 1e-6).any(), ref
 
 # %% ../nbs/10_representations.ipynb #4f844b9f
-def _scan_rows(x, name, spread):
-    "One chunked pass over space `x`: refuse NaN/inf, values beyond float32, all-zero rows and (with `spread`) rows all alike."
+def _scan_rows(x, name, spread, missing=None):
+    "One chunked pass over space `x`: refuse NaN/inf, values beyond float32, and (with `spread`: a space, not a batch to label) mostly missing rows and rows all alike."
     zero, first, ref, alike = 0, None, None, spread and len(x) > 1
     for s, c in _chunks(x):
-        bad = ~np.isfinite(c).all(1)
+        gone = np.isnan(c).all(1) if c.dtype.kind == 'f' else np.zeros(len(c), bool)   # an all-NaN row is missing
+        bad = ~np.isfinite(c).all(1) & ~gone
         if bad.any(): raise ValueError(f"space '{name}' contains NaN or inf (first at row {s + int(np.flatnonzero(bad)[0])})")
         if c.dtype.kind == 'f' and c.itemsize > 4 and (big := (np.abs(c) > _F32_MAX).any(1)).any():
             raise ValueError(f"space '{name}' has values beyond the float32 range (|x| > 3.4e38, first at row {s + int(np.flatnonzero(big)[0])}), "
                              "which become inf when HUME converts the space to float32: divide the space by a large constant")
-        nz = c.any(1)
-        if not nz.all(): zero += int((~nz).sum()); first = s + int(np.flatnonzero(~nz)[0]) if first is None else first
+        nz = c.any(1) & ~gone
+        if not nz.all():
+            zero += int((~nz).sum()); first = s + int(np.flatnonzero(~nz)[0]) if first is None else first
+            if missing is not None: missing.extend((s + np.flatnonzero(~nz)).tolist())
         if alike: alike, ref = _alike(c[:256][nz[:256]], ref)   # a few rows settle it for real data
         if alike: alike, ref = _alike(c[nz], ref)
-    if zero: raise ValueError(f"space '{name}' has {zero} all-zero row(s) of {len(x)} (first at row {first}): L2 normalisation divides "
+    if zero and spread and 2 * zero > len(x): raise ValueError(f"space '{name}' has {zero} all-zero row(s) of {len(x)} (first at row {first}), missing in most rows: L2 normalisation divides "
                               "each row by its length and cannot place a row of length 0; such rows are usually the unwritten rows of an "
                               "unfinished extraction: finish it, or drop these rows from every space")
     if alike: raise ValueError(f"space '{name}' has no variance: all {len(x)} rows point the same way (identical, or equal up to a "
                                "positive factor), so after L2 normalisation every sample is the same point; check the file holds the features you meant")
 
 # %% ../nbs/10_representations.ipynb #5fcb4b3c
-def validate_features(x, name='features', n=None, spread=True):
-    "Check that `x` is a real, finite, 2-D numeric array (`n` rows when given) usable by L2 normalisation, and return it."
+def validate_features(x, name='features', n=None, spread=True, missing=None):
+    "Check that `x` is a real, finite, 2-D numeric array (`n` rows when given) usable by L2 normalisation, and return it; `missing` (a list) gets its missing rows."
     if not (isinstance(x, np.ndarray) or getattr(x, 'blockwise', False)): x = np.asarray(x)   # a view (`Standardized`) is checked a block at a time
     if x.ndim != 2:
         raise ValueError(f"space '{name}' must be a 2-D array (N samples x d features), got shape {x.shape}")
@@ -101,7 +104,7 @@ def validate_features(x, name='features', n=None, spread=True):
     if n is not None and x.shape[0] != n:
         raise ValueError(f"space '{name}' has {x.shape[0]} rows but the other spaces have {n}: "
                          "every space must describe the same samples in the same order")
-    _scan_rows(x, name, spread)   # `spread=False` for a batch to predict, which may repeat one sample
+    _scan_rows(x, name, spread, missing)   # `spread=False` for a batch to predict, which may repeat one sample
     if x.shape[1] == 1:
         warnings.warn(f"space '{name}' has a single feature: after L2 normalisation every row is +1 or -1, "
                       "so it can tell at most two groups apart", stacklevel=2)
@@ -159,12 +162,13 @@ def resolve_device(device='auto'):
 
 # %% ../nbs/10_representations.ipynb #5a6c2ea1
 def l2_normalize(x, eps=1e-12):
-    "Scale every row of `x` to unit Euclidean norm (float32); all-zero rows stay zero."
+    "Scale every row of `x` to unit Euclidean norm (float32); all-zero rows stay zero, all-NaN (missing) rows become zero."
     x = np.asarray(x, dtype=np.float32)
     with np.errstate(over='ignore', under='ignore'): norm = np.linalg.norm(x, axis=1, keepdims=True)   # fixed below
     out = x / np.maximum(norm, eps)
     odd = np.flatnonzero(~np.isfinite(norm[:, 0]) | (norm[:, 0] < 1e-18))   # squares overflowed to inf or underflowed to 0
-    odd = odd[x[odd].any(1)]
+    gone = odd[np.isnan(x[odd]).all(1)]; out[gone] = 0   # an all-NaN row is missing: zero, like an all-zero row
+    odd = odd[x[odd].any(1) & ~np.isnan(x[odd]).all(1)]
     if len(odd):
         if not np.isfinite(x[odd]).all(): raise ValueError("features contain NaN or inf, or values beyond the float32 range")
         out[odd] = _unit(x[odd])
@@ -199,12 +203,13 @@ class Standardized:
 
 # %% ../nbs/10_representations.ipynb #add43f76
 def _centring_mean(x, rows=None):
-    "The mean of the L2-normalised `rows` of `x` (all rows by default), summed a block at a time in float64."
+    "The mean of the L2-normalised `rows` of `x` (all rows by default) present in it (missing rows read as zeros), summed a block at a time in float64."
     v = Standardized(x) if rows is None else Standardized(x).take(rows)
     if not len(v): raise ValueError("the centring mean needs at least one row")
-    total = np.zeros(v.shape[1])
-    for s, e in _blocks(len(v), v.shape[1]): total += v[s:e].sum(0, dtype=np.float64)
-    return (total / len(v)).astype(np.float32)
+    total, present = np.zeros(v.shape[1]), 0
+    for s, e in _blocks(len(v), v.shape[1]):
+        c = v[s:e]; total += c.sum(0, dtype=np.float64); present += int(c.any(1).sum())
+    return (total / max(present, 1)).astype(np.float32)
 
 def _fit(cls, x, fit_rows=None, center=True):
     "A view of space `x`, centred (with `center`) on the mean of its L2-normalised `fit_rows` (all rows by default)."
@@ -250,8 +255,8 @@ def _read(self, idx):
         d = x.shape[1]
         for s, e in _blocks(n, d):
             part = x[at.start + s:at.start + e] if isinstance(at, slice) else x[at[s:e]]
-            c = l2_normalize(part)
-            c = c if m is None else l2_normalize(c - m)
+            c = l2_normalize(part)   # a missing row (all zero or all NaN) reads as zeros, and stays zero after centring
+            c = c if m is None else l2_normalize(c - m) * c.any(1, keepdims=True)
             if order is None: out[s:e, col:col + d] = c
             else: out[order[s:e], col:col + d] = c
             release_pages(x)   # a memory map's pages leave this process after each block
@@ -331,6 +336,14 @@ def _warn_identical(feats):
             warnings.warn(f"spaces '{a}' and '{b}' hold identical features (the same file given twice?): "
                           "HUME needs two different views to tell tasks apart", stacklevel=4)
 
+# %% ../nbs/10_representations.ipynb #2285cc14
+def _check_present(missing, n):
+    "Refuse rows missing (all zero or all NaN) in every space of {space: missing row indices}: nothing describes them."
+    gone = set.intersection(*(set(m) for m in missing.values())) if missing else set()
+    if gone: raise ValueError(f"{len(gone)} row(s) of {n} are missing (all zero or all NaN) in every space (first at row {min(gone)}): "
+                              "nothing describes them; drop them from every space")
+    for k in missing: missing[k] = np.array(sorted(missing[k]), np.int64)
+
 # %% ../nbs/10_representations.ipynb #4cb9ddde
 @dataclass
 class Spaces:
@@ -344,11 +357,12 @@ class Spaces:
     def __post_init__(self):
         if not isinstance(self.feats, dict) or not self.feats:
             raise ValueError("give at least one representation space as {name: N x d array}")
-        n = None
+        n, self.missing = None, {}   # missing: per space, the rows absent from it (all zero or all NaN)
         for k, v in list(self.feats.items()):
             if k in _RESERVED: raise ValueError(f"'{k}' is reserved and cannot name a space")
-            self.feats[k] = validate_features(v, k, n)
+            self.feats[k] = validate_features(v, k, n, missing=self.missing.setdefault(k, []))
             n = self.feats[k].shape[0]
+        _check_present(self.missing, n)
         _warn_identical(self.feats)
         if self.labels is not None: self.labels = validate_labels(self.labels, n)
         _check_classes(self.classes, self.labels)

@@ -19,10 +19,13 @@ def _with_bias(x): return torch.cat([x, torch.ones(len(x), 1, dtype=x.dtype, dev
 
 # %% ../nbs/30_solvers.ipynb #aafa2c0b
 class RidgeFactor:
-    "What the leave-one-out ridge error needs that does not depend on the labels: a Cholesky factor and the hat diagonal."
+    "What the leave-one-out ridge error needs that does not depend on the labels: a Cholesky factor and the hat diagonal; all-zero (missing) rows are left out."
     def __init__(self, x, lam=1e-3):
         if not lam > 0: raise ValueError(f"the ridge penalty must be positive, got {lam}")
-        x = _with_bias(x.detach())
+        x, self.rows = x.detach(), len(x)
+        keep = (x != 0).any(1)   # a row missing in this space reads as zeros: the probe neither trains nor scores on it
+        self.present = None if bool(keep.all()) else keep
+        x = _with_bias(x if self.present is None else x[keep])
         n, d = x.shape
         self.x, self.lam, self.scale = x, lam, lam * n        # penalty scaled with n: lam is per-sample
         # in the features' own precision: with unit-norm rows the condition number is at most 1 + 1/lam
@@ -34,13 +37,16 @@ class RidgeFactor:
         self.inv_1mh = 1 / (1 - h).clamp_min(1e-6)
 
     def loo_residuals(self, y):
-        "Leave-one-out residuals (n x k) of the ridge regression of `y` on the rows: differentiable w.r.t. `y`."
-        if self.primal: r = y - self.x @ torch.cholesky_solve(self.x.T @ y, self.chol)
-        else: r = self.scale * torch.cholesky_solve(y, self.chol)
-        return r * self.inv_1mh[:, None]
+        "Leave-one-out residuals (n x k, zero on missing rows) of the ridge regression of `y` on the rows: differentiable w.r.t. `y`."
+        yp = y if self.present is None else y[self.present]
+        if self.primal: r = yp - self.x @ torch.cholesky_solve(self.x.T @ yp, self.chol)
+        else: r = self.scale * torch.cholesky_solve(yp, self.chol)
+        r = r * self.inv_1mh[:, None]
+        return r if self.present is None else torch.zeros_like(y).index_put((self.present,), r)
 
     def weights(self, y):
         "The fitted ridge weights ((d+1) x k, last row the bias) for labels `y`."
+        y = y if self.present is None else y[self.present]
         return torch.cholesky_solve(self.x.T @ y, self.chol) if self.primal else self.x.T @ torch.cholesky_solve(y, self.chol)
 
 # %% ../nbs/30_solvers.ipynb #b50daac5
@@ -50,8 +56,11 @@ def label_variance(y):
 
 def ridge_loo_loss(factor, y, relative=True):
     "Leave-one-out squared error of a ridge regression from the factor's rows to soft labels `y` (n x k, or n x seeds x k), relative to their variance."
-    if y.dim() == 2: err = factor.loo_residuals(y).pow(2).sum(1).mean()
-    else: err = factor.loo_residuals(y.reshape(len(y), -1)).pow(2).view(y.shape).sum(2).mean(0)   # seeds share one solve
+    present = getattr(factor, 'present', None)   # RidgeFactor's rows present in phi2: missing rows are not scored
+    n = len(y) if present is None else int(present.sum())
+    if y.dim() == 2: err = factor.loo_residuals(y).pow(2).sum(1).sum() / n
+    else: err = factor.loo_residuals(y.reshape(len(y), -1)).pow(2).view(y.shape).sum(2).sum(0) / n   # seeds share one solve
+    y = y if present is None else y[present]
     # divided by the labels' own variance (1 - leave-one-out R^2): the raw error rewards soft, uncertain labels
     return err / label_variance(y) if relative else err
 

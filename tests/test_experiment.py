@@ -112,3 +112,20 @@ def test_choose_picks_settings_by_the_label_free_score_and_records_them(tmp_path
     assert len(scores) == len(experiment.CHOICES) and max(s['score'] for s in scores) == next(
         s['score'] for s in scores if {k: s[k] for k in chosen} == chosen)       # the best-scored setting is the one chosen
     assert run_experiment(dataset=str(f), out_dir=str(tmp_path/'o2'), iters=5, seeds=1, baselines=False, progress=False)['info']['choice'] is None
+
+def test_rows_missing_in_one_space_are_labelled_from_the_others(tmp_path):
+    "Rows all zero in one space run (the fast preset's ridge probes leave them out there) and run.json counts them; a row missing everywhere is refused."
+    sp = planted_spaces(n=400, k=4, seed=0)
+    rows = np.r_[np.flatnonzero(sp.split == 'train')[:15], np.flatnonzero(sp.split == 'test')[:15]]   # searched on, reported on
+    feats = dict(sp.feats); feats['phi2'] = feats['phi2'].copy(); feats['phi2'][rows] = 0
+    save_spaces(Spaces(feats, sp.labels, sp.split), tmp_path/'f')
+    r = run_experiment(dataset=str(tmp_path/'f'), out_dir=str(tmp_path/'o'), preset='fast', seeds=2, score_folds=3, progress=False)
+    run = json.loads((tmp_path/'o'/'run.json').read_text())
+    assert run['missing_rows'] == {'phi1': 0, 'phi2': 30}
+    gone = np.isin(r['eval_rows'], rows); assert gone.sum() == 15
+    y = r['spaces'].labels[r['eval_rows']]
+    from hume_nb.evaluation import cluster_acc
+    assert cluster_acc(y, r['labels']) > 0.8 and cluster_acc(y[gone], r['labels'][gone]) > 0.6   # labelled from phi1
+    feats['phi1'] = feats['phi1'].copy(); feats['phi1'][rows[0]] = 0
+    with pytest.raises(ValueError, match=r'1 row\(s\) of 400 are missing \(all zero or all NaN\) in every space'):
+        Spaces(feats, sp.labels, sp.split)

@@ -18,10 +18,17 @@ def _warned(f):
 def test_complex_space_is_refused(x):
     with pytest.raises(TypeError, match=r"space 'c' is complex \(complex128\).*imaginary part"): validate_features(x + 1j, 'c')
 
-def test_all_zero_rows_are_refused_naming_count_and_first(x):
+def test_a_few_all_zero_rows_are_missing_rows_and_most_are_refused(x):
     x[[17, 150, 151]] = 0
-    with pytest.raises(ValueError, match=r"'z' has 3 all-zero row\(s\) of 200 \(first at row 17\): L2 normalisation"):
+    gone = []; validate_features(x, 'z', missing=gone); assert gone == [17, 150, 151]   # missing in this space, kept
+    x[:120] = 0
+    with pytest.raises(ValueError, match=r"'z' has 122 all-zero row\(s\) of 200 \(first at row 0\), missing in most rows: L2 normalisation"):
         validate_features(x, 'z')
+
+def test_a_row_missing_in_every_space_is_refused(x):
+    y = x[:, :5].copy(); x[4] = 0; y[4] = np.nan
+    with pytest.raises(ValueError, match=r"1 row\(s\) of 200 are missing \(all zero or all NaN\) in every space \(first at row 4\)"):
+        Spaces({'a': x, 'b': y})
 
 @pytest.mark.parametrize('make', [lambda x: np.tile(x[:1], (200, 1)),                  # every row identical
                                   lambda x: np.full((200, 8), 3.0),                     # constant
