@@ -76,9 +76,12 @@ def label_free_scorer(x2s, k, lam=1e-3):
     factors = [RidgeFactor(torch.from_numpy(l2_normalize(np.asarray(x, np.float32))), lam) for x in x2s]
     def score(labels):
         y = torch.nn.functional.one_hot(torch.from_numpy(np.asarray(labels, np.int64)), k).float()
-        sizes = np.maximum(np.bincount(labels, minlength=k), 1)
-        hit = [(y - f.loo_residuals(y)).argmax(1).numpy() == labels for f in factors]
-        return float(np.mean([np.mean(np.bincount(labels, h, k) / sizes) for h in hit]))
+        out = []
+        for f in factors:   # a row missing in a space (all zeros there) is not scored in it
+            on = np.ones(len(labels), bool) if f.present is None else f.present.cpu().numpy()
+            hit, lab = ((y - f.loo_residuals(y)).argmax(1).numpy() == labels)[on], labels[on]
+            out.append(np.mean(np.bincount(lab, hit, k) / np.maximum(np.bincount(lab, minlength=k), 1)))
+        return float(np.mean(out))
     return score
 
 # %% ../nbs/13_selection.ipynb #fc944c83
