@@ -90,12 +90,19 @@ class Consensus:
     needs_score = False   # whether `combine` calls the label-free score of a labeling
     def weights(self, scores): return np.ones(len(scores))
     def combine(self, aligned, weights, k, score=None): return weighted_vote(aligned, weights, k)
+    def fitted(self, aligned, weights, labels, k): return None   # what `read` needs from the fit rows besides the seeds
+    def read(self, aligned, weights, k, fitted): return weighted_vote(aligned, weights, k)   # new rows, as the fit's
+
+    def voters(self, scores):
+        "The seeds that count, the best-scored first (it wins ties), and every seed's weight."
+        w, best = np.asarray(self.weights(np.asarray(scores, float)), float), int(np.argmax(scores))
+        return [best] + [int(i) for i in np.flatnonzero(w > 0) if i != best], w
+
     def __call__(self, labelings, scores, k, score=None):
         "The labels and a record: the reference (best-scored) seed, and the weight of every seed."
         if len(labelings) != len(scores) or not labelings: raise ValueError(f"{len(labelings)} labelings but {len(scores)} scores")
         if self.needs_score and score is None: raise ValueError(f"{type(self).__name__} needs the label-free score of a labeling")
-        w, best = np.asarray(self.weights(np.asarray(scores, float)), float), int(np.argmax(scores))
-        order = [best] + [i for i in np.flatnonzero(w > 0) if i != best]   # the reference first: it wins ties
+        order, w = self.voters(scores); best = order[0]
         aligned = [align_labels(labelings[i], labelings[best], k) for i in order]
         labels = self.combine(aligned, w[order], k, score)
         return labels, dict(consensus=type(self).__name__, reference=best, weights=[round(float(v), 4) for v in w])
@@ -117,17 +124,21 @@ class BestFraction(AlignVote):
         return np.isin(np.arange(len(scores)), keep).astype(float)
 
 # %% ../nbs/13_selection.ipynb #5645db9c
-def _coassoc_kmeans(aligned, weights, k, start):
-    "k-means on the seeds' one-hot labels side by side, seed s scaled by sqrt(weight s): kernel k-means on the co-association."
-    L, w, lab = np.stack(aligned), np.asarray(weights, float), start.copy()
+def _coassoc_centres(L, w, lab, k):
+    "Each cluster's centre in the seeds' one-hot labels side by side: seed s's block is w_s x the share of label j."
     S, n = L.shape
-    seed_of = np.repeat(np.arange(S), n)
+    t = np.bincount((np.repeat(np.arange(S), n) * k + np.tile(lab, S)) * k + L.ravel(), minlength=S * k * k).reshape(S, k, k)
+    return t * w[:, None, None] / np.maximum(np.bincount(lab, minlength=k), 1)[None, :, None]
+
+def _coassoc_assign(L, w, t):
+    "Each row's nearest centre `t`, its seeds' labels `L` one-hot side by side, seed s scaled by sqrt(w_s)."
+    return (sum(t[s][:, L[s]].T for s in range(len(L))) - 0.5 * (t**2 / w.clip(1e-12)[:, None, None]).sum((0, 2))).argmax(1)
+
+def _coassoc_kmeans(aligned, weights, k, start):
+    "k-means on the seeds' one-hot labels side by side, from `start`: kernel k-means on the co-association."
+    L, w, lab = np.stack(aligned), np.asarray(weights, float), start.copy()
     for _ in range(100):
-        size = np.maximum(np.bincount(lab, minlength=k), 1)
-        t = np.bincount((seed_of * k + np.tile(lab, S)) * k + L.ravel(), minlength=S * k * k).reshape(S, k, k)
-        t = t * w[:, None, None] / size[None, :, None]          # cluster c's centre, seed s's block: w_s x share of label j
-        near = sum(t[s][:, L[s]].T for s in range(S)) - 0.5 * (t**2 / w.clip(1e-12)[:, None, None]).sum((0, 2))
-        new = near.argmax(1)
+        new = _coassoc_assign(L, w, _coassoc_centres(L, w, lab, k))
         if (new == lab).all(): break
         lab = new
     return lab
@@ -154,6 +165,8 @@ class CoAssociation(AlignVote):
     def combine(self, aligned, weights, k, score=None):
         start = weighted_vote(aligned, weights, k)
         return align_labels(self.final(aligned, weights, k, start), start, k)   # named as the vote names them
+    def fitted(self, aligned, weights, labels, k): return _coassoc_centres(np.stack(aligned), np.asarray(weights, float), labels, k)
+    def read(self, aligned, weights, k, fitted): return _coassoc_assign(np.stack(aligned), np.asarray(weights, float), fitted)
 
 class ScoredChoice(Consensus):
     "Every candidate consensus (and the best seed alone); the labeling that scores best without labels."
@@ -170,7 +183,7 @@ class ScoredChoice(Consensus):
 _VOTES = dict(vote=AlignVote(), weighted_vote=ScoreWeightedVote(), best_half=BestFraction(0.5))
 _COASSOC = dict(coassoc_kmeans=CoAssociation(_coassoc_kmeans), coassoc_spectral=CoAssociation(_coassoc_spectral))
 CONSENSUS = {**_VOTES, **_COASSOC, 'scored': ScoredChoice({**_VOTES, **_COASSOC})}
-DEFAULT_CONSENSUS = 'vote'   # how seeds become one labeling (bench/consensus.py measures every entry)
+DEFAULT_CONSENSUS = 'coassoc_kmeans'   # how seeds become one labeling (bench/consensus.py measures every entry)
 DEFAULT_SEEDS = 20   # seeds of every entry point: bench/consensus.py's curve of quality against seconds ('seeds_curve')
 
 def get_consensus(name=None):

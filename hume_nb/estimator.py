@@ -11,7 +11,7 @@ from sklearn.exceptions import NotFittedError
 from .representations import validate_features, check_k, Standardized, _atomic_write
 from .search import HumeResult, make_config, _as_spaces
 from .fast import search_seeds
-from .ensemble import ensemble_labelings, align_labels, majority_vote, fit_probes, probe_predict, DEFAULT_SEEDS
+from .ensemble import ensemble_labelings, align_labels, majority_vote, fit_probes, probe_predict, DEFAULT_SEEDS, get_consensus
 
 # %% auto #0
 __all__ = ['HUME']
@@ -75,6 +75,8 @@ def _adopt(self, runs, scores, seeds, z1s, z2s, refs, k):
     self.labels_, self.best_seed_ = ensemble_labelings(labelings, scores, k)
     self.runs_, self.scores_, self.seeds_, self.k_, self.n_features_in_ = runs, [float(s) for s in scores], list(seeds), k, z1.shape[1]
     self.alignments_ = np.stack([_alignment(l, labelings[self.best_seed_], k) for l in labelings])
+    c = get_consensus(); order, w = c.voters(self.scores_)   # what the default consensus needs to read new rows alike
+    self.consensus_ = c.fitted([self.alignments_[i][labelings[i]] for i in order], w[order], self.labels_, k)
     self.probe_spaces_ = refs
     self.probes_ = fit_probes([(z1s if side == 1 else z2s)[j] for side, j in refs], labelings, k)   # [seed][space]
     return self
@@ -125,9 +127,8 @@ def _predict(self, X1, X2=None):
         z2s = _views(x2s, self.means2_)
         spaces = [(z1s if side == 1 else z2s)[j] for side, j in self.probe_spaces_]
         seeds = [probe_predict(p, spaces) for p in self.probes_]
-    b = self.best_seed_
-    order = [b] + [i for i in range(len(self.runs_)) if i != b]   # the reference votes first, as in the ensemble
-    return majority_vote([self.alignments_[i][seeds[i]] for i in order], self.k_)
+    c = get_consensus(); order, w = c.voters(self.scores_)
+    return c.read([self.alignments_[i][seeds[i]] for i in order], w[order], self.k_, self.consensus_)
 
 def _fit_predict(self, X1, X2):
     "Fit on phi1 `X1` and phi2 `X2`, return the labels of the fit rows."
@@ -150,6 +151,7 @@ def _save(self, path):
                 names=getattr(self, 'names_', None))
     no = np.zeros(0, np.float32)   # no mean without centring
     arrays = dict(weights=np.stack([r.weight for r in self.runs_]), alignments=self.alignments_, labels=self.labels_,
+                  consensus=no if self.consensus_ is None else self.consensus_,
                   meta=np.array(json.dumps(meta, default=list)),
                   **_arrays('mean1_', [no if m is None else m for m in self.means1_]), **_arrays('mean2_', [no if m is None else m for m in self.means2_]),
                   **{f'probe{i}_{j}': w for i, ws in enumerate(self.probes_) for j, w in enumerate(ws)})
@@ -166,6 +168,7 @@ def _load_estimator(cls, path):
     est = cls(**{n: tuple(v) if isinstance(v, list) else v for n, v in meta['params'].items()})   # JSON keeps tuples as lists
     est.runs_ = [HumeResult(w, [], c, s) for w, c, s in zip(a['weights'], meta['configs'], meta['seconds'])]
     est.alignments_, est.labels_ = a['alignments'], a['labels']
+    est.consensus_ = a['consensus'] if a.get('consensus', np.zeros(0)).size else None
     center = meta['params']['center']
     est.means1_, est.means2_ = ([m if center else None for m in _read(a, p, meta[n])] for p, n in (('mean1_', 'n1'), ('mean2_', 'n2')))
     est.dims1_, est.dims2_, est.probe_spaces_, est.names_ = meta['dims1'], meta['dims2'], [tuple(r) for r in meta['probe_spaces']], meta['names']
