@@ -98,11 +98,12 @@ def table(results):
     wins = [c for c, r in results.items() if r['methods']['hume (new default)']['acc'] > max(
         r['methods'][n]['acc'] for n in ('kmeans, best single space', 'kmeans, concatenation'))]
     notes = [f"- {c}: K={r['k']}, spaces {', '.join(r['spaces'])}; {r['setting']}" for c, r in results.items()]
+    stale = any('loss' not in r['methods'].get(n, {'loss': 1}) for r in results.values() for n in ORDER if n.startswith('turtle'))
     return '\n'.join(rows + ['', f"The new default beats the best k-means row on {len(wins)} of {len(results)} cases. "
                              'Cells: ACC / NMI / ARI in percent (wall seconds on a 2-core CPU). '
                              "TURTLE's balance term is the sum over spaces of each space's mean-prediction entropy (Eq. 12, "
-                             'as its authors run it); (†): measured with the previous term (the entropy of the mean of the spaces), '
-                             'not yet re-measured. Cases:'] + notes)
+                             'as its authors run it)' + ('; (†): measured with the previous term (the entropy of the mean of '
+                             'the spaces), not yet re-measured' if stale else '') + '. Cases:'] + notes)
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
