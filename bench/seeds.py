@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np, torch
 from results import write_section
 from hume_nb.representations import Spaces, Standardized, load_spaces, atomic_write_text
-import hume_nb.fast as fast
+import hume_nb.fast as fast, hume_nb.search as search, hume_nb.plans as plans
 from hume_nb.devcases import dev_cases_home
 
 RESULTS = Path(__file__).parent/'results'
@@ -39,13 +39,13 @@ def timed(sp, k, seeds, old):
     "(wall, cpu) seconds of search_seeds on every space (phi1 side by side, phi2 each), by the old or the new path."
     rows = sp.rows('train') if sp.split is not None else np.arange(sp.n)
     z = [Standardized.fit(np.asarray(sp[s], np.float32), rows).take(rows) for s in sp.names]
-    keep = fast.sparsemax, fast.SEED_CHUNK
-    if old: fast.sparsemax, fast.SEED_CHUNK = _sorted_sparsemax, 1 << 62
+    keep = search.sparsemax, plans.SEED_CHUNK
+    if old: search.sparsemax, plans.SEED_CHUNK = _sorted_sparsemax, 1 << 62
     try:
         t, c = time.time(), time.process_time()
         fast.search_seeds(Standardized.hstack(z), z, k, seeds, progress=False)
         return time.time() - t, time.process_time() - c
-    finally: fast.sparsemax, fast.SEED_CHUNK = keep
+    finally: search.sparsemax, plans.SEED_CHUNK = keep
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])

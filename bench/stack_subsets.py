@@ -26,7 +26,7 @@ import numpy as np, torch
 from torch.utils.flop_counter import FlopCounterMode
 from torch.utils._python_dispatch import TorchDispatchMode
 from hume_nb.datasets import planted_spaces
-from hume_nb.search import fit_hume, fit_hume_stacked, make_config, Search, _iteration, _plan, run_stacked
+from hume_nb.search import fit_hume, fit_hume_stacked, make_config, Search, check_spaces, plan_search, run_search
 from hume_nb.representations import resolve_device
 from results import write_section
 
@@ -45,8 +45,8 @@ def flops_per_iteration(sp, cfg):
     "Floating-point operations of one outer iteration of one seed: counted at 2 and 4 inner steps, extrapolated linearly."
     counts = []
     for steps in (2, 4):
-        s = Search(sp['phi1'], [sp['phi2']], 10, dataclasses.replace(cfg, inner_steps=steps, iters=1))
-        with FlopCounterMode(display=False) as fc: _iteration(s, [])
+        ss = _searches(sp['phi1'], sp['phi2'], dataclasses.replace(cfg, inner_steps=steps, iters=1), 1, False)
+        with FlopCounterMode(display=False) as fc: run_search(ss)
         counts.append(fc.get_total_flops())
     per_step = (counts[1] - counts[0]) / 2
     return counts[0] + per_step * (cfg.inner_steps - 2)
@@ -58,20 +58,25 @@ class OpCount(TorchDispatchMode):
         self.n += not func.is_view
         return func(*args, **(kwargs or {}))
 
-def _searches(x1, x2, cfg, seeds):
-    first = Search(x1, [x2], 10, cfg)
-    return [first, *(Search(x1, [x2], 10, dataclasses.replace(cfg, seed=i), like=first) for i in range(1, seeds))]
+def _plan(x1, x2, cfg, together):
+    "The search's plan for these spaces: seeds together (a stack) or one by one."
+    v1, v2s, k = check_spaces(x1, x2, 10)
+    return plan_search(v1, v2s, k, cfg, together)
+
+def _searches(x1, x2, cfg, seeds, together=True):
+    "`seeds` searches of `cfg` ready for the loop, seeds together or one by one."
+    v1, v2s, k = check_spaces(x1, x2, 10)
+    plan = plan_search(v1, v2s, k, cfg, together)
+    first = Search(v1, v2s, k, cfg, plan)
+    return [first, *(Search(v1, v2s, k, dataclasses.replace(cfg, seed=i), plan, like=first) for i in range(1, seeds))]
 
 def ops_per_iteration(x1, x2, cfg, seeds, stacked):
     "Operations of one outer iteration of `seeds` seeds, one by one or as one stack, counted at 2 and 4 inner steps, extrapolated."
     counts = []
     for steps in (2, 4):
         c = dataclasses.replace(cfg, inner_steps=steps, iters=1, stack_subsets=None if stacked else False)
-        ss = _searches(x1, x2, c, seeds)
-        with OpCount() as oc:
-            if stacked: run_stacked(ss)
-            else:
-                for s in ss: _iteration(s, [])
+        ss = _searches(x1, x2, c, seeds, stacked)
+        with OpCount() as oc: run_search(ss)
         counts.append(oc.n)
     return counts[0] + (counts[1] - counts[0]) / 2 * (cfg.inner_steps - 2)
 
@@ -80,10 +85,10 @@ def seconds_per_op(cfg, dev):
     sp = planted_spaces(n=200, k=10, dims=(16, 16), seed=0)
     c = dataclasses.replace(cfg, inner_steps=20, subset_size=200, iters=1)
     x1, x2 = sp['phi1'], sp['phi2']
-    run_stacked(_searches(x1, x2, c, 2))   # warm-up
+    run_search(_searches(x1, x2, c, 2))   # warm-up
     ss = _searches(x1, x2, c, 2)
     if dev.type == 'cuda': torch.cuda.synchronize(dev)
-    t = time.perf_counter(); run_stacked(ss)
+    t = time.perf_counter(); run_search(ss)
     if dev.type == 'cuda': torch.cuda.synchronize(dev)
     return (time.perf_counter() - t) / ops_per_iteration(x1, x2, c, 2, True)
 
@@ -100,7 +105,7 @@ def main():
     rows = ['| preset | seeds x subsets x rows, inner steps | one by one (s / iteration / seed) | stacked | stacked as | speed-up | same labels |',
             '|---|---|---:|---:|---|---:|---|']
     def row(preset, seeds, t_one, t_st, runs_one, runs_st, cfg):
-        mode = _plan(Search(x1, [x2], 10, cfg), [], True)[0]
+        mode = _plan(x1, x2, cfg, True).rows
         same = all(np.array_equal(o.predict(x1), s.predict(x1)) for o, s in zip(runs_one, runs_st))
         rows.append(f"| {preset} | {seeds} x {cfg.n_subsets} x {min(cfg.subset_size, a.n):,}, {cfg.inner_steps} | {t_one:.3f} | {t_st:.3f} | "
                     f"{'shared rows' if mode == 'shared' else 'copies'} | {t_one / t_st:.2f}x | {'yes' if same else 'no'} |")
@@ -128,7 +133,7 @@ def main():
     ops_one = ops_per_iteration(x1, x2, cfg, 1, False)
     two, three = ops_per_iteration(x1, x2, cfg, 2, True), ops_per_iteration(x1, x2, cfg, 3, True)
     per_seed = three - two; per_chunk = two - 2 * per_seed   # a stack's operations: some per chunk, some per seed (draws, Adam)
-    at_once = _plan(Search(x1, [x2], 10, cfg), [], True)[1]
+    at_once = _plan(x1, x2, cfg, True).at_once
     chunks = -(-100 * cfg.n_subsets // at_once)
     ops_100 = per_chunk * chunks + per_seed * 100
     bound_one, bound_stack = ops_one * 100 * 1000 * op_s / 3600, ops_100 * 1000 * op_s / 3600

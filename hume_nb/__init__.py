@@ -7,10 +7,11 @@ __version__ = "0.1.0"
 __all__ = []
 
 # %% ../nbs/index.ipynb #53a79acf
-_FRONT = {'HUME': 'estimator', 'fit_hume': 'search', 'make_config': 'search', 'run_experiment': 'experiment'}
+_FRONT = {'HUME': 'estimator', 'fit_hume': 'search', 'make_config': 'search',
+          'run_experiment': 'experiment'}
 
 def __getattr__(name):
-    "`from hume_nb import HUME` and the rest of `_FRONT`, each imported on first use: one module never imports them all."
+    "`from hume_nb import HUME` and the rest of `_FRONT`, each imported on first use."
     if name not in _FRONT: raise AttributeError(f"module 'hume_nb' has no attribute {name!r}")
     import importlib
     return getattr(importlib.import_module(f'hume_nb.{_FRONT[name]}'), name)

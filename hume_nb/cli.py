@@ -4,10 +4,13 @@
 
 # %% ../nbs/17_cli.ipynb #a29ad5bc
 from __future__ import annotations
-import argparse, dataclasses, inspect, re, sys
+import argparse, dataclasses, inspect, os, re, sys
 from .search import HumeConfig
 from .experiment import RunConfig, run_config, parameter_names, run_experiment, _as_bool
 from .evaluation import results_table
+from .representations import on_gpu
+from .sources import parse_dataset, load_images
+from .extraction import PRECISIONS, PREPROCESS, extract_to_memmap, _rank_world
 
 # %% auto #0
 __all__ = ['parser', 'main']
@@ -19,24 +22,36 @@ def _comments(cls):
     except (OSError, TypeError): return {}
     return dict(re.findall(r'^\s+(\w+)\s*:[^=\n]*=[^#\n]*#\s*(.+?)\s*$', src, re.M))
 
-def _none_or(f):
-    "Text to a value of `f`, 'none' to None."
-    return lambda v: None if v.strip().lower() == 'none' else f(v)
+def _tuple(v): return tuple(int(a) for a in v.split(',') if a.strip())
+
+def _converter(f, form, optional):
+    "Text to a value by `f` ('none' to None when `optional`); a bad value is refused naming the form the option takes."
+    form = form + (' or none' if optional else '')
+    def convert(v):
+        if optional and v.strip().lower() == 'none': return None
+        try: return f(v)
+        except (TypeError, ValueError): raise argparse.ArgumentTypeError(f"expected {form}, got {v!r}") from None
+    convert.__name__ = form
+    return convert
 
 def _type(f):
     "The argparse type of a dataclass field, from its annotation (a string under postponed annotations)."
     t = str(f.type)
-    if 'bool' in t: conv = lambda v: _as_bool(f.name, v)
-    elif t.startswith('tuple'): conv = lambda v: tuple(int(a) for a in v.split(',') if a.strip())
-    elif 'int' in t: conv = int
-    elif 'float' in t: conv = float
-    else: conv = str
-    return _none_or(conv) if ('None' in t or 'Optional' in t) else conv
+    if 'bool' in t: conv, form = (lambda v: _as_bool(f.name, v)), 'true or false (yes/no, 1/0)'
+    elif t.startswith('tuple'): conv, form = _tuple, 'integers separated by commas (e.g. 50,80)'
+    elif 'int' in t: conv, form = int, 'an integer'
+    elif 'float' in t: conv, form = float, 'a number'
+    else: conv, form = str, 'text'
+    return _converter(conv, form, 'None' in t or 'Optional' in t)
 
 # %% ../nbs/17_cli.ipynb #e2b58ee9
+class _Parser(argparse.ArgumentParser):
+    "argparse that reports a malformed command line in one line, not after the usage of every option."
+    def error(self, message): self.exit(2, f"{self.prog}: error: {message} (options: {self.prog} --help)\n")
+
 def parser():
     "The command line: `run` with one option per name of `parameter_names()`; a run setting wins a name both share."
-    p = argparse.ArgumentParser(prog='hume-nb', description="HUME: discover human labelings with linear probes on frozen representations.")
+    p = _Parser(prog='hume-nb', description="HUME: discover human labelings with linear probes on frozen representations.")
     sub = p.add_subparsers(dest='command', required=True)
     r = sub.add_parser('run', help='run HUME and its references on a dataset or feature folder (see run_experiment)',
                        description='Run HUME on a dataset or feature folder; results go to --out-dir. Unset options keep their defaults.')
@@ -47,10 +62,63 @@ def parser():
         r.add_argument(*flags, dest=name, type=_type(f), default=argparse.SUPPRESS, metavar=name.upper(),
                        help=f"{helps.get(name, '')} (default: {f.default})".replace('%', '%%'))
     r.add_argument('--quiet', action='store_true', help='no progress messages')
+    _extract_command(sub)
     return p
 
+# %% ../nbs/17_cli.ipynb #b5618cde
+def _extract_command(sub):
+    "Add `extract` to the subcommands `sub`: one encoder's features of a dataset into a .npy file."
+    p = sub.add_parser('extract', help="extract one encoder's features of a dataset into a .npy file (resumable)",
+                       description="Extract one encoder's features of a dataset into a .npy file (resumable); "
+                                   "under torchrun every process encodes its share.")
+    p.add_argument('--dataset', required=True, help="a dataset name (digits, fashion_mnist, cifar10, ...) or imagefolder:PATH")
+    p.add_argument('--encoder', required=True, help='an encoder name (mobilenetv2, efficientnet_lite0, dinov2_vitg14, ...)')
+    p.add_argument('--out', required=True, help='the output .npy file; OUT.json is written beside it')
+    p.add_argument('--n-train', type=int); p.add_argument('--n-test', type=int); p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--size', type=int, default=96, help='input size for encoders without their own (default 96)')
+    p.add_argument('--batch-size', type=int, default=256)
+    p.add_argument('--workers', type=int, help='DataLoader worker processes (default: 0 on a CPU, up to 8 beside a GPU)')
+    p.add_argument('--chunk-size', type=int); p.add_argument('--device', default='auto')
+    p.add_argument('--precision', default='auto', choices=['auto', *PRECISIONS]); p.add_argument('--weights')
+    p.add_argument('--preprocess', default='auto', choices=PREPROCESS,
+                   help="where images are resized and normalised: 'device' (the GPU), 'workers', or 'auto' (the GPU on cuda)")
+    p.add_argument('--compile', action='store_true', help='torch.compile the network (worth it for long runs)')
+    p.add_argument('--quiet', action='store_true')
+    p.set_defaults(handler=_extract)
+
+# %% ../nbs/17_cli.ipynb #bf26862f
+def _extract(a):
+    "Run `hume-nb extract` with its parsed options `a` (a dict); the exit status."
+    import os, torch, torch.distributed as dist
+    from datetime import timedelta
+    try: src = parse_dataset(a['dataset'])
+    except (ValueError, TypeError, OSError) as e: src = e
+    if isinstance(src, Exception) or src.kind not in ('name', 'imagefolder'):
+        msg = src if isinstance(src, Exception) else f"--dataset must name images (a registered name or imagefolder:PATH); '{a['dataset']}' names features"
+        print(f"hume-nb: error: {msg}".splitlines()[0], file=sys.stderr); return 2
+    started = int(os.environ.get('WORLD_SIZE', 1)) > 1 and not dist.is_initialized()
+    if started:
+        gpu = torch.cuda.is_available() and on_gpu(a['device'])
+        if gpu: torch.cuda.set_device(int(os.environ.get('LOCAL_RANK', 0)))
+        dist.init_process_group('nccl' if gpu else 'gloo', timeout=timedelta(hours=2))
+    try:
+        ds = load_images(src, n_train=a['n_train'], n_test=a['n_test'], seed=a['seed'])
+        f = extract_to_memmap(ds, a['encoder'], a['out'], size=a['size'], batch_size=a['batch_size'], num_workers=a['workers'],
+                              device=a['device'], precision=a['precision'], chunk_size=a['chunk_size'], weights_path=a['weights'],
+                              progress=not a['quiet'], preprocess=a['preprocess'], compile=a['compile'])
+        if _rank_world()[0] == 0: print(f"{a['out']}: {f.shape[0]} x {f.shape[1]} float32 features of {ds.name} by {a['encoder']}")
+    finally:
+        if started: dist.destroy_process_group()
+    return 0
+
 # %% ../nbs/17_cli.ipynb #81df2bdc
-_BAD_INPUT = (ValueError, FileNotFoundError, KeyError, TypeError)
+_BAD_INPUT = (ValueError, KeyError, TypeError, OSError)   # exit status 2
+_FAILED = (RuntimeError, MemoryError)                       # exit status 1
+
+def _one_line(e):
+    "The first line of an error's message (a KeyError's without its quotes), or its kind when it has none."
+    msg = e.args[0] if isinstance(e, KeyError) and e.args else str(e)
+    return next((l for l in str(msg).splitlines() if l.strip()), type(e).__name__)
 
 def _join_processes():
     "Under torchrun (WORLD_SIZE > 1): join the process group, each process on its own GPU when there are GPUs; the seeds are shared out."
@@ -62,12 +130,13 @@ def _join_processes():
 def main(argv=None):
     "Entry point of `hume-nb` and `python -m hume_nb.cli` (also under torchrun); returns the exit status."
     p = parser(); a = vars(p.parse_args(argv))
+    if 'handler' in a: return a.pop('handler')(a)   # a subcommand with its own runner (extract)
     a.pop('command'); quiet = a.pop('quiet')
-    _join_processes()
-    try: res = run_experiment(run_config(**a), progress=not quiet)
-    except _BAD_INPUT as e:
-        msg = e.args[0] if isinstance(e, KeyError) and e.args else str(e)
-        print(f"hume-nb: error: {msg}".splitlines()[0], file=sys.stderr); return 2
+    try: _join_processes(); res = run_experiment(run_config(**a), progress=not quiet)
+    except (*_BAD_INPUT, *_FAILED, KeyboardInterrupt) as e:
+        if os.environ.get('HUME_NB_TRACEBACK'): raise
+        print(f"hume-nb: {'interrupted' if isinstance(e, KeyboardInterrupt) else 'error: ' + _one_line(e)}", file=sys.stderr)
+        return 130 if isinstance(e, KeyboardInterrupt) else 2 if isinstance(e, _BAD_INPUT) else 1
     if res['info'] is None: return 0   # another process of a torchrun writes and prints the results
     print(results_table(res['metrics']) if res['metrics'] else f"no true labels to score against; labels in {res['info']['out_dir']}/labels.npy")
     return 0

@@ -4,14 +4,14 @@
 
 # %% ../nbs/20_datasets.ipynb #b68f57b8
 from __future__ import annotations
-import gzip, importlib, os, struct
+import gzip, os, struct
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
 
 # %% auto #0
 __all__ = ['FASHION_MNIST_CLASSES', 'DATASETS', 'ImageDataset', 'read_idx', 'data_home', 'fashion_mnist_dir',
-           'load_fashion_mnist', 'load_digits', 'resolve_entry', 'load_dataset', 'planted_spaces']
+           'load_fashion_mnist', 'load_digits', 'load_dataset', 'planted_spaces']
 
 # %% ../nbs/20_datasets.ipynb #61c9e71d
 @dataclass
@@ -49,7 +49,8 @@ def read_idx(path):
 # %% ../nbs/20_datasets.ipynb #4aea878c
 FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat',
                          'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot']
-_FMNIST_FILES = ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz']
+_FMNIST_FILES = ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz',
+                 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz']
 
 def data_home():
     "Where downloaded datasets go: $HUME_NB_DATA, else ~/.cache/hume_nb."
@@ -57,7 +58,8 @@ def data_home():
 
 def _fmnist_candidates():
     env = os.environ.get('HUME_NB_FASHION_MNIST')
-    return ([Path(env)] if env else []) + [Path('/usr/share/datasets/fashion-mnist'), data_home()/'FashionMNIST'/'raw']
+    return ([Path(env)] if env else []) + [Path('/usr/share/datasets/fashion-mnist'),
+                                           data_home()/'FashionMNIST'/'raw']
 
 # %% ../nbs/20_datasets.ipynb #57416dd3
 def fashion_mnist_dir(download=False):
@@ -104,24 +106,16 @@ def load_digits(n_train=None, n_test=None, seed=0, test_frac=0.3):
     return ImageDataset('digits', np.concatenate([images[tr], images[te]]), d.target[np.concatenate([tr, te])].astype(np.int64),
                         np.array(['train'] * len(tr) + ['test'] * len(te)), [str(i) for i in range(10)])
 
-# %% ../nbs/20_datasets.ipynb #f6a4d3c6
-def resolve_entry(entry):
-    "A registry entry itself, or the object a lazy 'module:name' entry names (its module imported only now)."
-    if not isinstance(entry, str): return entry
-    module, sep, attr = entry.partition(':')
-    if not sep or not module or not attr: raise ValueError(f"a lazy registry entry is written 'module:name', got {entry!r}")
-    return getattr(importlib.import_module(module), attr)
-
 # %% ../nbs/20_datasets.ipynb #ab83fbb8
-DATASETS = {'fashion_mnist': load_fashion_mnist, 'digits': load_digits,
-            # defined in the foundation-model chapter (they need torchvision): imported when loaded
-            'cifar10': 'hume_nb.foundation:load_cifar10', 'cifar100_20': 'hume_nb.foundation:load_cifar100_20',
-            'stl10': 'hume_nb.foundation:load_stl10', 'imagenet': 'hume_nb.foundation:load_imagenet'}
+DATASETS = {'fashion_mnist': load_fashion_mnist, 'digits': load_digits}   # 21a_foundation_encoders adds CIFAR, STL-10, ImageNet
+_ELSEWHERE = ('cifar10', 'cifar100_20', 'stl10', 'imagenet')   # registered by the foundation chapter when it is imported
 
 def load_dataset(name, **kwargs):
     "Load an image dataset by name (one of `DATASETS`)."
-    if name not in DATASETS: raise KeyError(f"unknown dataset '{name}'; known datasets: {sorted(DATASETS)}")
-    return resolve_entry(DATASETS[name])(**kwargs)
+    if name not in DATASETS:
+        where = ' (import hume_nb.foundation, which registers it)' if name in _ELSEWHERE else ''
+        raise KeyError(f"unknown dataset '{name}'{where}; known datasets: {sorted(DATASETS)}")
+    return DATASETS[name](**kwargs)
 
 # %% ../nbs/20_datasets.ipynb #3d2493fc
 def planted_spaces(n=2000, k=4, dims=(32, 48), signal=1.0, distractor=1.5, noise=0.3, seed=0):
@@ -134,4 +128,5 @@ def planted_spaces(n=2000, k=4, dims=(32, 48), signal=1.0, distractor=1.5, noise
         return (signal * rng.normal(size=(k, d))[labels] + distractor * rng.normal(size=(k, d))[other]
                 + noise * rng.normal(size=(n, d))).astype(np.float32)
     split = np.where(np.arange(n) < int(0.8 * n), 'train', 'test')
-    return Spaces({'phi1': space(dims[0]), 'phi2': space(dims[1])}, labels, split, 'planted', [f'class {i}' for i in range(k)])
+    return Spaces({'phi1': space(dims[0]), 'phi2': space(dims[1])}, labels, split, 'planted',
+                  [f'class {i}' for i in range(k)])

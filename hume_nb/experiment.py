@@ -4,21 +4,23 @@
 
 # %% ../nbs/15_experiment.ipynb #7adf4c2b
 from __future__ import annotations
-import dataclasses, json, os, time
+import contextlib, dataclasses, json, os, shutil, socket, time
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from typing import Optional
 import numpy as np
-from .representations import Standardized, atomic_save, atomic_write_text, check_k, num_classes
+from .representations import Standardized, atomic_save, atomic_write_text, check_k, num_classes, resolve_device, user_path
 from .search import HumeConfig, DEFAULT_PRESET, make_config
 from .fast import search_seeds, choose_config
 from .ensemble import ensemble_labelings, get_readout, DEFAULT_SEEDS
 from .estimator import HUME
 from .evaluation import cluster_map, cluster_metrics, kmeans_baseline, linear_probe_baseline, plot_confusion, results_table
-from .sources import get_spaces, resolve_spaces
+from .sources import get_spaces, resolve_spaces, _is_path
+from .datasets import DATASETS
 
 # %% auto #0
-__all__ = ['RESULT_FILES', 'CHOICES', 'RunConfig', 'run_config', 'parameter_names', 'config_diff', 'run_experiment']
+__all__ = ['RESULT_FILES', 'CHOICES', 'RunConfig', 'run_config', 'parameter_names', 'config_diff', 'imbalance_note',
+           'run_experiment']
 
 # %% ../nbs/15_experiment.ipynb #be4d85d8
 @dataclass
@@ -28,7 +30,7 @@ class RunConfig:
     phi1: str | list | None = None          # space(s) the labeling is a linear function of, side by side ('a,b' or a list); None: dinov2_vitl14 for cifar10/cifar100_20/stl10/imagenet, mobilenetv2 for other images, every space for features
     phi2: str | list | None = None          # space(s) the labeling must be learnable in, each; None: clip_vitl14 for the paper's datasets, efficientnet_lite0 for other images, every space for features
     k: Optional[int] = None                 # number of classes; None: from the dataset's classes or labels
-    out_dir: str = 'runs/default'           # the run's folder: its results are replaced, checkpoints/ is kept to resume
+    out_dir: str = 'runs/default'           # the run's folder: replaced as a whole at the end of a run; checkpoints/ and other files are kept
     setting: Optional[str] = None           # 'inductive': search on train rows, report on test rows; 'transductive': all rows; None: inductive when there are test rows
     preset: str = DEFAULT_PRESET            # the search's settings (see PRESETS in 12_search)
     seeds: int = DEFAULT_SEEDS              # independent searches, combined by the label-free ensemble
@@ -66,6 +68,27 @@ def _value(f, v):
     if f.name in ('phi1', 'phi2') and isinstance(v, str) and ',' in v: return [s.strip() for s in v.split(',')]
     return v
 
+# %% ../nbs/15_experiment.ipynb #d2a9e4f1
+_PATHS = ('out_dir', 'cache_dir', 'phi1_weights', 'phi2_weights')   # the settings that are paths, besides the dataset's
+
+def _dataset_path(dataset):
+    "The folder a dataset string reads (a feature folder, imagefolder:PATH, released:ROOT:NAME); None for a registered name."
+    if not isinstance(dataset, (str, os.PathLike)): return None
+    d = os.fspath(dataset)
+    if d.startswith('imagefolder:'): return d[len('imagefolder:'):]
+    if d.startswith('released:'): return d[len('released:'):].rpartition(':')[0] or None
+    e = os.path.expandvars(os.path.expanduser(d))
+    return e if _is_path(e) or (e not in DATASETS and os.path.exists(e)) else None
+
+def _absolute(cfg):
+    "`cfg` with every path expanded (`~`, environment variables) and made absolute, once: the log, run.json and the files agree."
+    paths = {n: str(user_path(getattr(cfg, n))) for n in _PATHS if getattr(cfg, n) is not None}
+    d, folder = os.fspath(cfg.dataset) if isinstance(cfg.dataset, os.PathLike) else cfg.dataset, _dataset_path(cfg.dataset)
+    if folder is not None:
+        kind = next((k for k in ('imagefolder:', 'released:') if d.startswith(k)), '')
+        d = kind + str(user_path(folder)) + (':' + d.rpartition(':')[2] if kind == 'released:' else '')
+    return dataclasses.replace(cfg, dataset=d, **paths)
+
 # %% ../nbs/15_experiment.ipynb #ac0d4da1
 def run_config(config=None, **settings):
     "A `RunConfig` from `config` (or the defaults) and flat `settings`: run fields, or search settings that go into `search`."
@@ -77,7 +100,7 @@ def run_config(config=None, **settings):
         elif name in search_fields: search[name] = v
         else: raise TypeError(f"unknown setting {name!r}: not a run setting {sorted(run_fields)} nor a search setting {sorted(search_fields)}")
     cfg.search = {k: v for k, v in search.items() if v is not None}
-    return cfg
+    return _absolute(cfg)
 
 def parameter_names():
     "Every name `run_config` takes: the run's fields and the search's settings (what run.ipynb's parameters may be)."
@@ -99,20 +122,93 @@ def _say(progress, msg):
     if progress: print(f'[hume] {msg}', flush=True)
 
 # %% ../nbs/15_experiment.ipynb #85432a8d
-def _own(out_dir):
-    "The run's folder, created and shown writable before anything costly runs."
-    out = Path(out_dir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        probe = out/f'.writable.{os.getpid()}'; probe.write_text(''); probe.unlink()
-    except OSError as e: raise PermissionError(f"out_dir '{out_dir}' cannot be written ({type(e).__name__}: {e}); give a writable folder") from None
-    return out
-
 RESULT_FILES = ('metrics.json', 'results.md', 'confusion.png', 'history.png', 'labels.npy', 'clusters.json', 'model.npz', 'seed_labels.npy', 'run.json')
 
-def _clear(out):
-    "Remove a previous run's results, so that none is read as this run's; its checkpoints stay, to resume from."
-    for f in RESULT_FILES: (out/f).unlink(missing_ok=True)
+def _inside(a, b):
+    "Whether path `a` is `b` or lies inside it, symbolic links followed."
+    a, b = Path(os.path.realpath(a)), Path(os.path.realpath(b))
+    return a == b or b in a.parents
+
+def _check_out_dir(cfg):
+    "Refuse an out_dir where the run reads (it never writes a file it read), or that holds what it reads or the working folder."
+    out, data = cfg.out_dir, _dataset_path(cfg.dataset)
+    if data is not None and _inside(out, data):
+        raise ValueError(f"out_dir '{out}' is {'the' if _inside(data, out) else 'inside the'} dataset folder '{data}': a run never writes "
+                         "where it reads (its labels.npy would replace the true labels); give another out_dir")
+    reads = {'the dataset folder': data, 'phi1_weights': cfg.phi1_weights, 'phi2_weights': cfg.phi2_weights,
+             'the working folder': os.getcwd()}
+    for what, p in reads.items():
+        if p is not None and _inside(p, out):
+            raise ValueError(f"out_dir '{out}' holds {what} '{p}', and a run replaces its out_dir as a whole: "
+                             "give a folder of its own")
+
+def _own(out):
+    "The run's folder and the one holding it shown writable (the latter made) before any data is read."
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if out.exists() and not out.is_dir(): raise NotADirectoryError(f"'{out}' is a file")
+        for d in (out.parent, out) if out.is_dir() else (out.parent,):
+            probe = d/f'.writable.{os.getpid()}'; probe.write_text(''); probe.unlink()
+    except OSError as e:
+        raise PermissionError(f"out_dir '{out}' cannot be written ({type(e).__name__}: {e}); give a writable folder") from None
+    return out
+
+# %% ../nbs/15_experiment.ipynb #e5b7c3a2
+def _holder(text):
+    "Who holds (or held) a lock, from the lock file's text."
+    try: h = json.loads(text); return f"process {h['pid']} on {h['host']}, started {h['started']}"
+    except (ValueError, KeyError, TypeError): return 'an unknown process'
+
+@contextlib.contextmanager
+def _locked(out):
+    "Hold `out`'s lock (a file beside it: process id, host, start time) while the run lasts; a second run into `out` is refused."
+    import fcntl   # the kernel releases the lock of a process that dies, even by SIGKILL
+    lock = out.parent/f'.{out.name}.lock'
+    while True:
+        f = open(lock, 'a+')
+        try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            f.seek(0); held = _holder(f.read()); f.close()
+            raise RuntimeError(f"out_dir '{out}' is in use by another run ({held}): wait for it to end, "
+                               "or give another out_dir") from None
+        if lock.exists() and os.stat(lock).st_ino == os.fstat(f.fileno()).st_ino: break
+        f.close()   # its holder removed the file meanwhile: lock the new one
+    f.seek(0); old = f.read()
+    if old.strip():
+        print(f"[hume] taking over the lock of out_dir '{out}' from {_holder(old)}, which ended without releasing it", flush=True)
+    me = dict(pid=os.getpid(), host=socket.gethostname(), started=time.strftime('%Y-%m-%d %H:%M:%S %z'))
+    f.seek(0); f.truncate(); f.write(json.dumps(me)); f.flush()
+    try: yield _recover(out)
+    finally: lock.unlink(missing_ok=True); f.close()
+
+# %% ../nbs/15_experiment.ipynb #f6c8d4b3
+def _siblings(out, kind): return [out.parent/n for n in sorted(os.listdir(out.parent)) if n.startswith(f'.{out.name}.{kind}-')]
+
+def _carry(src, dst):
+    "Move every entry of `src` that is not a result, and that `dst` lacks, into `dst`: checkpoints, a user's own files."
+    for e in os.listdir(src):
+        if e not in RESULT_FILES and not (dst/e).exists(): dst.mkdir(exist_ok=True); os.rename(src/e, dst/e)
+
+def _recover(out):
+    "Put back what a run killed during its swap left beside `out` (no run uses them under the lock): old results, checkpoints."
+    for old in _siblings(out, 'old'):
+        if out.exists(): shutil.rmtree(old)           # the swap was done: `out` holds the newer results
+        else:
+            os.rename(old, out); print(f"[hume] restored the results of '{out}' that an interrupted run had moved aside", flush=True)
+    for new in _siblings(out, 'new'): _carry(new, out); shutil.rmtree(new)   # an unfinished run's results go, its checkpoints stay
+    return out
+
+def _publish(out, write):
+    "`write(folder)` the results into a new folder beside `out`, then swap it in whole: until then `out` is as it was."
+    new = out.parent/f'.{out.name}.new-{os.getpid()}'
+    shutil.rmtree(new, ignore_errors=True); new.mkdir()
+    if out.is_dir(): shutil.copymode(out, new)
+    try: write(new)
+    except BaseException: shutil.rmtree(new, ignore_errors=True); raise
+    if not out.exists(): os.rename(new, out); return out
+    old = out.parent/f'.{out.name}.old-{os.getpid()}'
+    os.rename(out, old); _carry(old, new); os.rename(new, out); shutil.rmtree(old)   # killed in between: `_recover` undoes it
+    return out
 
 # %% ../nbs/15_experiment.ipynb #41a6329e
 def _weights(cfg, phi1, phi2):
@@ -208,6 +304,23 @@ def _baselines(cfg, X, labels, k, fit_rows, eval_rows, budget=0.0):
     probe_rows = (fit_rows, eval_rows) if cfg.setting == 'inductive' else (None, None)
     return out + [('linear_probe', *_timed(linear_probe_baseline, every, labels, *probe_rows))]
 
+# %% ../nbs/15_experiment.ipynb #b9e3f7a5
+def _size_ratio(labels, k):
+    "Largest cluster size over the smallest (an empty cluster counts as size 1)."
+    s = np.bincount(np.asarray(labels), minlength=k); return float(s.max() / max(1, s.min()))
+
+def imbalance_note(X, labels, k, rows, entropy_weight, max_rows=2000, seed=0):
+    "A note when the clusters of `labels` are near equal but k-means finds unequal ones in every space of `X`; else None."
+    ratio = _size_ratio(labels, k)
+    if ratio > 1.5: return None
+    rows = np.random.default_rng(seed).permutation(np.asarray(rows))[:max_rows]
+    km = min(_size_ratio(kmeans_baseline(X[s].take(rows), k, n_init=3, seed=seed), k) for s in X)
+    if km < 2: return None
+    return (f"HUME's {k} clusters are near equal in size (largest / smallest {ratio:.1f}), but k-means finds unequal ones in every "
+            f"space (largest / smallest {km:.1f} or more): the classes may be unequal, and the balance term (entropy_weight="
+            f"{entropy_weight:g}) splits large classes. Try a lower entropy_weight (e.g. {entropy_weight / 10:g}) or a "
+            "smaller k, and compare.")
+
 # %% ../nbs/15_experiment.ipynb #06182755
 def _write_json(path, obj): atomic_write_text(path, json.dumps(obj, indent=1, default=str))
 
@@ -233,39 +346,60 @@ def _write(out, info, metrics, hume, labelings, history, y, sp):
     _save_fig(_history_figure(history, f'HUME search, seed {info["seeds"][info["best_seed"]]} (best label-free score)'), out/'history.png')
     if y is not None:
         _write_json(out/'metrics.json', metrics)
-        atomic_write_text(out/'results.md', results_table(metrics) + '\n')
         _save_fig(plot_confusion(y, hume, sp.classes, f'HUME on {sp.name}'), out/'confusion.png')
+    notes = ''.join(f'\n> {n}\n' for n in info['notes'])   # what the run has to say about its result
+    if y is not None or notes: atomic_write_text(out/'results.md', (results_table(metrics) + '\n' if y is not None else '') + notes)
 
 # %% ../nbs/15_experiment.ipynb #20a1449e
-def run_experiment(config=None, progress=True, **settings):
-    "Run HUME and its references on a dataset or feature folder (a `RunConfig` and/or its fields); write metrics, labels, figures and tables to `out_dir`."
-    cfg = run_config(config, **settings)
-    if cfg.setting not in (None, 'inductive', 'transductive'): raise ValueError(f"setting must be 'inductive' or 'transductive' (or None), got {cfg.setting!r}")
-    get_readout(cfg.readout)   # a wrong name fails now, not after the search
-    if int(cfg.seeds) < 1: raise ValueError(f"seeds must be at least 1, got {cfg.seeds}")
-    hcfg, out = make_config(cfg.preset, device=cfg.device, **cfg.search), _own(cfg.out_dir)
+def _run(cfg, hcfg, out, lead, progress):
+    "The run, its settings checked and `out` locked: the spaces, the search, the references, the results swapped into `out`."
     phi1, phi2 = resolve_spaces(cfg.dataset, cfg.phi1, cfg.phi2)
     if len(set(phi1 + phi2)) == 1: print(f"warning: phi1 and phi2 are the same space '{phi1[0]}'; HUME needs two views to tell tasks apart")
     _say(progress, f"spaces of '{cfg.dataset}': phi1 = {' + '.join(phi1)}; phi2 = {', '.join(phi2)}")
     sp, setting, fit_rows, eval_rows, k, X, t_feats = _load(cfg, phi1, phi2, progress)
     cfg = dataclasses.replace(cfg, phi1=phi1, phi2=phi2, setting=setting)   # what run.json records: the spaces and setting used
-    _clear(out)
     _say(progress, f"{setting}: search on {len(fit_rows)} rows, report on {len(eval_rows)}, K = {k} (spaces ready in {t_feats:.1f}s)")
     missing = {s: int(len(getattr(sp, 'missing', {}).get(s, ()))) for s in sp.names}   # rows absent from a space (all zero or NaN)
     if any(missing.values()): _say(progress, f"rows missing in a space, labelled from the spaces where they are present: {missing}")
     hcfg, choice = _choose(cfg, hcfg, X, k, fit_rows, progress) if cfg.choose else (hcfg, None)
     runs, scores, how, labelings, hume, best, t_hume, model = _hume(cfg, hcfg, X, k, fit_rows, eval_rows, out, progress)
-    if not _leader(): return dict(metrics={}, labels=hume, info=None, runs=runs, spaces=sp, eval_rows=eval_rows)   # rank 0 writes
-    model.save(out/'model.npz')
+    if not lead: return dict(metrics={}, labels=hume, info=None, runs=runs, spaces=sp, eval_rows=eval_rows)   # rank 0 writes
+    notes = [n for n in [imbalance_note(X, hume, k, fit_rows, hcfg.entropy_weight)] if n]
+    for n in notes: print(f'note: {n}', flush=True)
     found = [('hume', hume, t_hume), ('hume_best_seed', labelings[best], runs[best].seconds)]
     y = None if sp.labels is None else sp.labels[eval_rows]
     if cfg.baselines and y is not None:
         _say(progress, 'references: k-means on each space and on all of them, TURTLE, the supervised linear probe'); found += _baselines(cfg, X, sp.labels, k, fit_rows, eval_rows, t_hume)
     metrics = {} if y is None else {name: {**cluster_metrics(y, pred), 'seconds': round(sec, 2), **dict(*extra)} for name, pred, sec, *extra in found}
     info = dict(asdict(cfg), spaces=list(X), missing_rows=missing, k=k, n_search=len(fit_rows), n_report=len(eval_rows), feature_seconds=round(t_feats, 2),
-                label_free_scores=scores, best_seed=best, **how, config=asdict(hcfg), choice=choice,
+                label_free_scores=scores, best_seed=best, **how, config=asdict(hcfg), choice=choice, notes=notes,
                 differs_from_paper={n: dict(run=v, paper=p) for n, (v, p) in config_diff(hcfg).items()}
                                    | ({} if cfg.readout == 'task' else {'readout': dict(run=cfg.readout, paper='task')}))
-    _write(out, info, metrics, hume, labelings, runs[best].history, y, sp)
+    _publish(out, lambda new: (model.save(new/'model.npz'), _write(new, info, metrics, hume, labelings, runs[best].history, y, sp)))
     _say(progress, f"results in '{out}'" + (f": HUME accuracy {metrics['hume']['acc']:.3f}" if metrics else ''))
     return dict(metrics=metrics, labels=hume, info=info, runs=runs, spaces=sp, eval_rows=eval_rows)
+
+# %% ../nbs/15_experiment.ipynb #a8d2e6f4
+def _check_device(device):
+    "Refuse a device that torch does not know, or cannot use on this machine, before any file is touched."
+    import torch
+    try: torch.empty(0, device=resolve_device(device))
+    except Exception as e:
+        raise ValueError(f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N', one this machine has; got {device!r} "
+                         f"({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})") from None
+
+def _check(cfg):
+    "Every setting of `cfg` checked before any file is touched; the search's settings."
+    if cfg.setting not in (None, 'inductive', 'transductive'):
+        raise ValueError(f"setting must be 'inductive' or 'transductive' (or None), got {cfg.setting!r}")
+    get_readout(cfg.readout)   # a wrong name fails now, not after the search
+    if int(cfg.seeds) < 1: raise ValueError(f"seeds must be at least 1, got {cfg.seeds}")
+    _check_device(cfg.device); _check_out_dir(cfg)
+    return make_config(cfg.preset, device=cfg.device, **cfg.search)
+
+def run_experiment(config=None, progress=True, **settings):
+    "Run HUME and its references on a dataset or feature folder (a `RunConfig` and/or its fields); write metrics, labels, figures and tables to `out_dir`."
+    cfg = run_config(config, **settings)
+    hcfg, out, lead = _check(cfg), Path(cfg.out_dir), _leader()
+    if not lead: return _run(cfg, hcfg, out, lead, progress)   # under torchrun, rank 0 holds the folder and writes the results
+    with _locked(_own(out)): return _run(cfg, hcfg, out, lead, progress)

@@ -11,9 +11,10 @@ import torch.distributed as dist
 from torch.utils.data import DataLoader, Dataset
 from tqdm import tqdm
 import hume_nb
-from .representations import Spaces, atomic_write_text, resolve_device
+from .representations import Spaces, atomic_write_text, resolve_device, on_gpu
 from .datasets import ImageDataset, load_dataset
 from .encoders import get_encoder, to_rgb_tensor, is_cnn
+import hume_nb.foundation   # registers the foundation datasets and encoders, which extraction reads by name
 
 # %% auto #0
 __all__ = ['PRECISIONS', 'PREPROCESS', 'KEY', 'resolve_precision', 'resolve_preprocess', 'done_rows', 'extract_to_memmap',
@@ -26,7 +27,7 @@ def resolve_precision(precision, device):
     "The precision name that `precision` means on `device`: 'auto' is fp16 on cuda and fp32 elsewhere."
     if precision not in ('auto', *PRECISIONS):
         raise ValueError(f"precision must be one of 'auto', 'fp32', 'fp16', 'bf16', got {precision!r}")
-    if precision == 'auto': return 'fp16' if torch.device(device).type == 'cuda' else 'fp32'
+    if precision == 'auto': return 'fp16' if on_gpu(device) else 'fp32'
     return precision
 
 # %% ../nbs/22_extraction.ipynb #8f940a49
@@ -43,14 +44,14 @@ class _Batches(Dataset):
 
 def _workers(num_workers, device):
     "`num_workers`, or by default none on a CPU (its cores are busy encoding) and up to 8 beside a GPU."
-    if num_workers is None: return 0 if torch.device(device).type == 'cpu' else min(8, os.cpu_count() or 1)
+    if num_workers is None: return 0 if not on_gpu(device) else min(8, os.cpu_count() or 1)
     if num_workers < 0: raise ValueError(f"num_workers must be 0 or more, got {num_workers}")
     return num_workers
 
 # %% ../nbs/22_extraction.ipynb #b450528c
 def _loader(images, enc, size, ranges, num_workers, device, raw=False):
     return DataLoader(_Batches(images, enc, size, ranges, raw), batch_size=None, num_workers=num_workers,
-                      pin_memory=torch.device(device).type == 'cuda')
+                      pin_memory=on_gpu(device))
 
 # %% ../nbs/22_extraction.ipynb #6c22e015
 PREPROCESS = ('auto', 'device', 'workers')
@@ -63,7 +64,7 @@ def resolve_preprocess(preprocess, enc, device):
     if preprocess == 'device' and not _resizes_on_device(enc):
         raise ValueError(f"encoder '{enc.name}' cannot preprocess on the device: its resize takes no torch tensor "
                          "(give it resize_on_device=True if it does), use preprocess='workers'")
-    if preprocess == 'auto': return 'device' if torch.device(device).type == 'cuda' and _resizes_on_device(enc) else 'workers'
+    if preprocess == 'auto': return 'device' if on_gpu(device) and _resizes_on_device(enc) else 'workers'
     return preprocess
 
 # %% ../nbs/22_extraction.ipynb #c2a8f558
@@ -77,7 +78,7 @@ def _to_input(x, enc, size, device, raw, channels_last):
 def _network(enc, weights_path, device, compile=False):
     "The encoder's network on `device` for inference, and whether it (and its input) is channels-last: a CNN on cuda."
     model = enc.build(weights_path).eval().to(device)
-    cl = torch.device(device).type == 'cuda' and (is_cnn(model) if enc.channels_last is None else enc.channels_last)
+    cl = on_gpu(device) and (is_cnn(model) if enc.channels_last is None else enc.channels_last)
     if cl: model = model.to(memory_format=torch.channels_last)
     return (torch.compile(model) if compile else model), cl
 
@@ -270,10 +271,3 @@ def image_spaces(dataset, encoders=('efficientnet_lite0', 'mobilenetv2'), size=9
     ds = load_dataset(dataset) if isinstance(dataset, str) else dataset
     feats = {e: cached_features(ds.images, e, ds.name, size=size, folder=folder, progress=progress, **kwargs) for e in encoders}
     return Spaces(feats, ds.labels, ds.split, ds.name, ds.classes)
-
-# %% ../nbs/22_extraction.ipynb #82724bc1
-# run as `python -m hume_nb.extraction`, this file is the module `__main__` (not `hume_nb.extraction`), which hands
-# over to the command line in `hume_nb.sources`; imported, it never runs this
-if __name__ == '__main__' and '__file__' in globals():
-    import importlib   # by name: this module does not import the command line's module, which imports it
-    importlib.import_module('hume_nb.sources').main()

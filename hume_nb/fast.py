@@ -5,19 +5,17 @@
 # %% ../nbs/31_fast_search.ipynb #fc8f12f3
 from __future__ import annotations
 import dataclasses, time
-from dataclasses import asdict
 from pathlib import Path
 import numpy as np, torch
 from tqdm import tqdm
 from .representations import validate_features, l2_normalize, resolve_device
-from .inner import get_solver, hume_objective
 from .solvers import RidgeFactor
-from .search import TaskEncoder, HumeResult, as_config, check_spaces, fit_hume, fit_hume_stacked, sparsemax, _as_spaces, _is_lazy, _stacks_by_default
-from .split_merge import split_merge_step
+from .search import as_config, check_spaces, plan_search, fit_seeds, _as_spaces
 from .ensemble import label_free_score, DEFAULT_SEEDS
+import hume_nb.split_merge   # registers the split_merge_every hook
 
 # %% auto #0
-__all__ = ['SEED_CHUNK', 'fit_hume_seeds', 'ridge_loo_accuracy', 'search_seeds', 'choose_config', 'choose_k', 'plot_k_selection']
+__all__ = ['fit_hume_seeds', 'ridge_loo_accuracy', 'search_seeds', 'choose_config', 'choose_k', 'plot_k_selection']
 
 # %% ../nbs/31_fast_search.ipynb #cdc6c06c
 def _seed_ids(seeds):
@@ -29,35 +27,11 @@ def _seed_ids(seeds):
 def fit_hume_seeds(x1, x2, k, seeds=5, config=None, progress=True, callback=None, **overrides):
     "Search several seeds at once on all rows, sharing the solvers' work; one `HumeResult` per seed, as `fit_hume` gives it alone."
     cfg = as_config(config, **overrides)
-    Solver = get_solver(cfg.solver)
-    if not Solver.batched: raise ValueError(f"solver {cfg.solver!r} takes one seed's labels at a time: use fit_hume (or preset='fast')")
-    ids = _seed_ids(seeds)
+    ids = [cfg.seed + s for s in _seed_ids(seeds)]
     x1, x2s, k = check_spaces(x1, x2, k)
-    n, S, dev = len(x1), len(ids), resolve_device(cfg.device)
-    t1, t0 = torch.from_numpy(l2_normalize(x1)).to(dev), time.time()
-    solvers = [Solver(cfg, x.shape[1], k, None, dev).prepare(torch.from_numpy(l2_normalize(x)).to(dev)) for x in x2s]  # shared by every seed
-    tasks = [TaskEncoder(x1.shape[1], k, torch.Generator().manual_seed(cfg.seed + s), cfg.task_param).to(dev) for s in ids]
-    opts = [torch.optim.Adam(t.parameters(), lr=cfg.outer_lr) for t in tasks]
-    histories = [[] for _ in ids]
-    for it in tqdm(range(cfg.iters), desc=f'HUME search x{S} seeds', disable=not progress):
-        lr, temp = cfg.schedule(it)
-        moved = [split_merge_step(t, o, t1, solvers, cfg, temp) if cfg.split_merge_at(it) else 0 for t, o in zip(tasks, opts)]
-        w = torch.cat([t.weight for t in tasks])                  # (seeds * K) x d1: every seed's task in one product
-        ys = sparsemax((t1 @ w.T).view(n, S, k) / temp)           # N x seeds x K, each seed's labels as TaskEncoder gives them
-        loss, inner, ent = hume_objective(ys, solvers, cfg.entropy_weight)   # one value per seed
-        for o in opts: o.zero_grad()
-        loss.sum().backward()                                      # seeds do not interact: the sum's gradient is each seed's own
-        for i, (t, o) in enumerate(zip(tasks, opts)):
-            for grp in o.param_groups: grp['lr'] = lr
-            gnorm = float(torch.nn.utils.clip_grad_norm_(t.parameters(), cfg.grad_clip))
-            o.step()
-            histories[i].append(dict(it=it, loss=loss[i].item(), heldout_ce=inner[i].item(), entropy=ent[i].item(),
-                                     grad_norm=gnorm, lr=lr, temperature=temp))
-            if cfg.split_merge_every: histories[i][-1]['moves'] = moved[i]
-        if callback is not None: callback(it, [h[-1] for h in histories])
-    seconds = time.time() - t0
-    return [HumeResult(t.weight.detach().cpu().numpy().astype(np.float32), h, asdict(dataclasses.replace(cfg, seed=cfg.seed + s)),
-                       seconds / S) for t, h, s in zip(tasks, histories, ids)]
+    plan = plan_search(x1, x2s, k, cfg, batched=True)
+    if plan.kind != 'batched': raise ValueError(f"solver {cfg.solver!r} takes one seed's labels at a time: use fit_hume (or preset='fast')")
+    return fit_seeds(x1, x2s, k, ids, cfg, plan, progress=progress, callback=callback)
 
 # %% ../nbs/31_fast_search.ipynb #485b6991
 from .representations import validate_labels, check_k
@@ -100,50 +74,27 @@ def _gather(ids, mine, runs, scores):
     by = {i: (r, s) for m, rs, ss in got for i, r, s in zip(m, rs, ss)}
     return [by[i][0] for i in ids], [by[i][1] for i in ids]
 
-# %% ../nbs/31_fast_search.ipynb #edd440be
-SEED_CHUNK = 1 << 20   # labels (rows x seeds x K) one batched search holds at once: larger stacks leave the cache
-
-def _seeds_in_chunks(x1, x2, k, ids, cfg, progress=True):
-    "`fit_hume_seeds` on a few seeds at a time, each batch about `SEED_CHUNK` labels; progress in seeds, with an ETA."
-    per = max(1, SEED_CHUNK // (len(x1) * int(k)))
-    runs, bar = [], tqdm(total=len(ids), desc='HUME seeds', unit='seed', disable=not progress,
-                         bar_format='{l_bar}{bar}| {n:.1f}/{total} seeds [{elapsed}<{remaining}]')
-    for s in range(0, len(ids), per):
-        chunk = ids[s:s + per]
-        step = lambda it, hist: bar.update(len(chunk) / cfg.iters)   # a share of a seed per iteration
-        runs += fit_hume_seeds(x1, x2, k, chunk, cfg, progress=False, callback=step)
-        bar.n = len(runs); bar.refresh()                              # whole seeds, without rounding
-    bar.close()
-    return runs
-
 # %% ../nbs/31_fast_search.ipynb #43acf0fa
 def search_seeds(x1, x2, k, seeds=DEFAULT_SEEDS, config=None, batched=None, checkpoint_dir=None, score_folds=10, score_max_samples=5000,
                  progress=True, **overrides):
-    "Search `seeds` seeds (numbered from the settings' seed), batched or one by one, and score each labeling without labels; (runs, scores, info)."
+    "Search `seeds` seeds (numbered from the settings' seed) by the plan `plan_search` chooses, and score each labeling without labels; (runs, scores, info)."
     cfg = as_config(config, **overrides)
-    Solver, lazy = get_solver(cfg.solver), any(_is_lazy(x) for x in (x1, *_as_spaces(x2)))
-    one_solve = Solver.batched and cfg.subset_size >= len(x1)   # every seed's labels in one solve (ridge on all rows)
-    if batched and not (one_solve or Solver.stacks):
-        raise ValueError(f"batched seeds need a solver that takes many seeds' labels on all rows (subset_size={cfg.subset_size}, "
-                         f"{len(x1)} rows) or a stack of subsets; solver={cfg.solver!r} takes neither")
-    batched = (one_solve or _stacks_by_default(cfg, len(x1), lazy)) if batched is None else bool(batched)
+    v1, v2s, k = check_spaces(x1, x2, k)
+    plan = plan_search(v1, v2s, k, cfg, batched)
     ids = list(range(cfg.seed, cfg.seed + int(seeds)))
-    x2_, dev = _as_spaces(x2)[0], resolve_device(cfg.device)
+    x2_, dev = _as_spaces(x2)[0], torch.device(plan.device)
     mine = _my_seeds(ids)   # every seed in one process; its share of them under torch.distributed
-    how = 'ridge leave-one-out accuracy' if batched and one_solve else f'{score_folds}-fold logistic regression'
-    if not mine: runs, scores = [], []
-    elif batched and one_solve:
-        runs = _seeds_in_chunks(x1, x2, k, mine, dataclasses.replace(cfg, seed=0), progress)
+    paths = [Path(checkpoint_dir)/f'seed{s}.pt' for s in mine] if checkpoint_dir is not None else None
+    runs = fit_seeds(v1, v2s, k, mine, cfg, plan, paths, progress=progress) if mine else []
+    if plan.kind == 'batched':
+        how = 'ridge leave-one-out accuracy'
         factor = RidgeFactor(torch.from_numpy(np.asarray(x2_, np.float32)).to(dev), cfg.ridge)   # phi2 as given, as the score reads it
         scores = [ridge_loo_accuracy(None, r.predict(x1), factor=factor, k=k) for r in runs]
     else:
-        if batched: runs = fit_hume_stacked(x1, x2, k, mine, cfg, checkpoint_dir, progress)   # the reference, seeds stacked
-        else:
-            ckpt = lambda s: Path(checkpoint_dir)/f'seed{s}.pt' if checkpoint_dir is not None else None
-            runs = [fit_hume(x1, x2, k, dataclasses.replace(cfg, seed=s), checkpoint=ckpt(s), progress=progress) for s in mine]
+        how = f'{score_folds}-fold logistic regression'
         scores = [label_free_score(x2_, r.predict(x1), folds=score_folds, max_samples=score_max_samples, device=dev) for r in runs]
     if mine != ids: runs, scores = _gather(ids, mine, runs, scores)
-    return runs, scores, dict(batched=batched, seeds=ids, label_free_score=how)
+    return runs, scores, dict(batched=plan.together, seeds=ids, label_free_score=how, plan=plan.record())
 
 # %% ../nbs/31_fast_search.ipynb #d8b83eef
 def _score_factor(x2, cfg, n):

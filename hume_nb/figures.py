@@ -40,10 +40,12 @@ def plot_trace(trace, title=''):
     ax.plot(it, [t['loss'] for t in trace], color='C0', label='HUME loss (objective)')
     ax.set_xlabel('iteration'); ax.set_ylabel('HUME loss (lower is better)', color='C0')
     ax2 = ax.twinx()
-    ax2.plot(it, [t['acc'] for t in trace], color='C1', marker='.', label='ACC of the current labeling')
+    ax2.plot(it, [t['acc'] for t in trace], color='C1', marker='.',
+             label='ACC of the current labeling')
     ax2.set_ylabel('ACC against the true classes', color='C1'); ax2.set_ylim(0, 1)
     ax.set_title(f'{title} Spearman rho(loss, ACC) = {rho:.2f}', fontsize=10)
-    fig.legend(loc='lower center', ncol=2, fontsize=7, bbox_to_anchor=(0.5, 0.0)); fig.tight_layout(rect=(0, 0.06, 1, 1))
+    fig.legend(loc='lower center', ncol=2, fontsize=7, bbox_to_anchor=(0.5, 0.0))
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
     return fig, rho
 
 # %% ../nbs/41_figures.ipynb #7979f5f0
@@ -55,10 +57,12 @@ def class_map(x, labels, method='pca', seed=0):
     if method == 'tsne':
         from sklearn.manifold import TSNE
         z = PCA(min(50, x.shape[1], len(x)), random_state=seed).fit_transform(x)
-        return TSNE(2, init='pca', random_state=seed, perplexity=min(30, len(x) - 1)).fit_transform(z)
+        return TSNE(2, init='pca', random_state=seed,
+                    perplexity=min(30, len(x) - 1)).fit_transform(z)
     raise ValueError(f"method must be 'pca' or 'tsne', got {method!r}")
 
-def plot_class_map(x, labels, images=None, y_true=None, classes=None, method='pca', n_examples=6, seed=0, title=''):
+def plot_class_map(x, labels, images=None, y_true=None, classes=None, method='pca', n_examples=6,
+                   seed=0, title=''):
     "Discovered classes on a 2-D map of `x`, and `n_examples` images per class (rows) when `images` are given."
     import matplotlib.pyplot as plt
     labels = np.asarray(labels)
@@ -74,17 +78,22 @@ def plot_class_map(x, labels, images=None, y_true=None, classes=None, method='pc
         ax.scatter(z[sel, 0], z[sel, 1], s=5, color=plt.cm.tab10(int(c) % 10))
         ax.annotate(name(c), np.median(z[sel], 0), fontsize=9, weight='bold', ha='center', va='center',
                     bbox=dict(boxstyle='round', fc='white', ec=plt.cm.tab10(int(c) % 10), alpha=0.8))
-    ax.set_title(f'{title} {method.upper()} of the features, coloured by discovered class', fontsize=9); ax.set_xticks([]); ax.set_yticks([])
+    ax.set_title(f'{title} {method.upper()} of the features, coloured by discovered class',
+                 fontsize=9)
+    ax.set_xticks([]); ax.set_yticks([])
     if images is not None:
         rng = np.random.default_rng(seed)
         grid = outer[1].subgridspec(len(ks), n_examples, wspace=0.04, hspace=0.08)
         for r, c in enumerate(ks):
-            idx = np.flatnonzero(labels == c); idx = rng.choice(idx, min(n_examples, len(idx)), replace=False)
+            idx = np.flatnonzero(labels == c)
+            idx = rng.choice(idx, min(n_examples, len(idx)), replace=False)
             for j, i in enumerate(idx):
                 a = fig.add_subplot(grid[r, j])
-                a.imshow(images[i], cmap='gray_r' if images[i].ndim == 2 else None); a.set_xticks([]); a.set_yticks([])
+                a.imshow(images[i], cmap='gray_r' if images[i].ndim == 2 else None)
+                a.set_xticks([]); a.set_yticks([])
                 for sp in a.spines.values(): sp.set_color(plt.cm.tab10(int(c) % 10)); sp.set_linewidth(2)
                 if j == 0: a.set_ylabel(name(c), rotation=0, ha='right', fontsize=8, va='center')
-                if r == 0 and j == 0: a.set_title('random images of each discovered class', fontsize=9, loc='left')
+                if r == 0 and j == 0: a.set_title('random images of each discovered class',
+                                                  fontsize=9, loc='left')
     fig.subplots_adjust(left=0.02, right=0.98, top=0.93, bottom=0.03)
     return fig, z

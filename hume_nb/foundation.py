@@ -11,8 +11,8 @@ import numpy as np, torch
 from torch import nn
 import torch.nn.functional as F
 from .representations import Spaces
-from .datasets import ImageDataset, data_home, _subsample
-from .encoders import Encoder, to_rgb_tensor, _imagenet_norm
+from .datasets import ImageDataset, DATASETS, data_home, _subsample
+from .encoders import Encoder, ENCODERS, to_rgb_tensor, _imagenet_norm
 
 # %% auto #0
 __all__ = ['FOUNDATION_ENCODERS', 'CIFAR100_SUPERCLASSES', 'CIFAR100_FINE', 'CIFAR100_TO_20', 'resize_center_crop',
@@ -28,7 +28,8 @@ def resize_center_crop(images, size, resize_to=None, mode='bicubic'):
     nh, nw = max(size, round(h * s)), max(size, round(w * s))
     if (nh, nw) != (h, w):
         # antialias when shrinking, as PIL does in the models' own transforms
-        x = F.interpolate(x, size=(nh, nw), mode=mode, align_corners=False, antialias=nh < h).clamp_(0, 1)
+        x = F.interpolate(x, size=(nh, nw), mode=mode, align_corners=False,
+                          antialias=nh < h).clamp_(0, 1)
     top, left = int(round((nh - size) / 2)), int(round((nw - size) / 2))
     return x[..., top:top + size, left:left + size]
 
@@ -53,20 +54,25 @@ def _load_strict(net, sd, what):
     return net
 
 # %% ../nbs/21a_foundation_encoders.ipynb #4c6fb5c6
-_CLIP_MEAN, _CLIP_STD = torch.tensor([0.48145466, 0.4578275, 0.40821073]), torch.tensor([0.26862954, 0.26130258, 0.27577711])
+_CLIP_MEAN, _CLIP_STD = torch.tensor([0.48145466, 0.4578275,
+                                      0.40821073]), torch.tensor([0.26862954, 0.26130258, 0.27577711])
 def _clip_norm(x): return (x - _CLIP_MEAN.to(x)[:, None, None]) / _CLIP_STD.to(x)[:, None, None]
 
 def _build_clip(arch, weights_path=None):
     import open_clip
-    if weights_path is None: return open_clip.create_model(arch, pretrained='openai').visual  # downloads
+    # downloads
+    if weights_path is None: return open_clip.create_model(arch, pretrained='openai').visual
     sd = load_state_dict(weights_path)
-    logging.disable(logging.WARNING)  # open_clip warns that the model is random: its weights are loaded next
+    # open_clip warns that the model is random: its weights are loaded next
+    logging.disable(logging.WARNING)
     try: model = open_clip.create_model(arch, pretrained=None)
     finally: logging.disable(logging.NOTSET)
-    if any(k.startswith('visual.') for k in sd): sd = {k[len('visual.'):]: v for k, v in sd.items() if k.startswith('visual.')}
+    if any(k.startswith('visual.') for k in sd): sd = {k[len('visual.'):]: v
+                                                       for k, v in sd.items() if k.startswith('visual.')}
     return _load_strict(model.visual, sd, f'the image tower of {arch}')
 
-_CLIP = {'clip_vitb32': ('ViT-B-32-quickgelu', 512), 'clip_vitb16': ('ViT-B-16-quickgelu', 512), 'clip_vitl14': ('ViT-L-14-quickgelu', 768)}
+_CLIP = {'clip_vitb32': ('ViT-B-32-quickgelu', 512), 'clip_vitb16': ('ViT-B-16-quickgelu', 512),
+         'clip_vitl14': ('ViT-L-14-quickgelu', 768)}
 _CLIP_ENCODERS = {n: Encoder(n, dim, partial(_build_clip, arch), _clip_norm, 'shorter side 224 bicubic, centre crop 224, clip mean/std',
                              224, partial(resize_center_crop, resize_to=224, mode='bicubic'), resize_on_device=True) for n, (arch, dim) in _CLIP.items()}
 
@@ -77,10 +83,12 @@ def _build_timm(arch, img_size, weights_path=None):
     if weights_path is None: return timm.create_model(arch, pretrained=True, **kw)  # downloads
     if not Path(weights_path).exists(): raise FileNotFoundError(f"weights file '{weights_path}' does not exist")
     # through timm's loader, so that its checkpoint filters (position-embedding resampling, head removal) apply
-    return timm.create_model(arch, pretrained=True, pretrained_cfg_overlay=dict(file=str(weights_path)), **kw)
+    return timm.create_model(arch, pretrained=True,
+                             pretrained_cfg_overlay=dict(file=str(weights_path)), **kw)
 
 _TIMM = {'dinov2_vits14': ('vit_small_patch14_dinov2.lvd142m', 384), 'dinov2_vitb14': ('vit_base_patch14_dinov2.lvd142m', 768),
-         'dinov2_vitl14': ('vit_large_patch14_dinov2.lvd142m', 1024), 'dinov2_vitg14': ('vit_giant_patch14_dinov2.lvd142m', 1536),
+         'dinov2_vitl14': ('vit_large_patch14_dinov2.lvd142m',
+                           1024), 'dinov2_vitg14': ('vit_giant_patch14_dinov2.lvd142m', 1536),
          'bit_resnetv2_50x1': ('resnetv2_50x1_bit.goog_in21k', 2048)}
 def _half_norm(x): return (x - 0.5) / 0.5
 
@@ -105,7 +113,8 @@ def _build_resnet50(weights_path=None):
         from torchvision.models import resnet50, ResNet50_Weights
         net = resnet50(weights=ResNet50_Weights.IMAGENET1K_V2); net.fc = nn.Identity()  # downloads
         return net
-    return _load_strict(_resnet50(), _drop_head(load_state_dict(weights_path)), 'a torchvision ResNet-50')
+    return _load_strict(_resnet50(), _drop_head(load_state_dict(weights_path)),
+                        'a torchvision ResNet-50')
 
 _MOCO_DROP = ('encoder_k.', 'momentum_encoder.', 'predictor.', 'queue')
 def moco_state_dict(sd):
@@ -121,7 +130,8 @@ def moco_state_dict(sd):
 def _build_moco_resnet50(weights_path=None):
     if weights_path is None:
         raise ValueError("moco_resnet50 has no hub weights: pass the MoCo checkpoint file as weights_path")
-    return _load_strict(_resnet50(), moco_state_dict(load_state_dict(weights_path)), 'a ResNet-50 (MoCo query/base encoder)')
+    return _load_strict(_resnet50(), moco_state_dict(load_state_dict(weights_path)),
+                        'a ResNet-50 (MoCo query/base encoder)')
 
 _RESNET_ENCODERS = {
     'resnet50': Encoder('resnet50', 2048, _build_resnet50, _imagenet_norm, 'shorter side 232 bilinear, centre crop 224, imagenet mean/std',
@@ -132,6 +142,7 @@ _RESNET_ENCODERS = {
 
 # %% ../nbs/21a_foundation_encoders.ipynb #2ba86e81
 FOUNDATION_ENCODERS = _CLIP_ENCODERS | _TIMM_ENCODERS | _RESNET_ENCODERS
+ENCODERS.update(FOUNDATION_ENCODERS)
 
 # %% ../nbs/21a_foundation_encoders.ipynb #ac1f3ad7
 CIFAR100_SUPERCLASSES = {
@@ -173,14 +184,16 @@ def _from_splits(name, parts, classes, n_train, n_test, seed):
     for part, (x, y), n in zip(('train', 'test'), parts, (n_train, n_test)):
         i = _subsample(len(x), n, rng)
         imgs.append(np.asarray(x)[i]); labels.append(np.asarray(y)[i]); split += [part] * len(i)
-    return ImageDataset(name, np.concatenate(imgs), np.concatenate(labels).astype(np.int64), np.array(split), list(classes))
+    return ImageDataset(name, np.concatenate(imgs), np.concatenate(labels).astype(np.int64),
+                        np.array(split), list(classes))
 
 # %% ../nbs/21a_foundation_encoders.ipynb #892b709f
 def load_cifar10(n_train=None, n_test=None, seed=0, download=False):
     "CIFAR-10: 50k train / 10k test 32x32 RGB images of 10 classes (torchvision's files under `data_home()`)."
     from torchvision.datasets import CIFAR10
     tr, te = (_torchvision(CIFAR10, 'CIFAR-10', download, train=t) for t in (True, False))
-    return _from_splits('cifar10', [(d.data, d.targets) for d in (tr, te)], tr.classes, n_train, n_test, seed)
+    return _from_splits('cifar10', [(d.data, d.targets) for d in (tr, te)], tr.classes, n_train,
+                        n_test, seed)
 
 def load_cifar100_20(n_train=None, n_test=None, seed=0, download=False):
     "CIFAR-100 labelled with its 20 superclasses: 50k train / 10k test 32x32 RGB images."
@@ -195,17 +208,20 @@ def load_stl10(n_train=None, n_test=None, seed=0, download=False):
     "STL-10's labelled images: 5k train / 8k test 96x96 RGB images of 10 classes."
     from torchvision.datasets import STL10
     tr, te = (_torchvision(STL10, 'STL-10', download, split=s) for s in ('train', 'test'))
-    return _from_splits('stl10', [(d.data.transpose(0, 2, 3, 1), d.labels) for d in (tr, te)], tr.classes, n_train, n_test, seed)
+    return _from_splits('stl10', [(d.data.transpose(0, 2, 3, 1), d.labels) for d in (tr, te)],
+                        tr.classes, n_train, n_test, seed)
 
 # %% ../nbs/21a_foundation_encoders.ipynb #c604f0f3
-def load_image_folder(root, n_train=None, n_test=None, seed=0, size=256, max_images=20000, name=None):
+def load_image_folder(root, n_train=None, n_test=None, seed=0, size=256, max_images=20000,
+                      name=None):
     "An `ImageFolder` tree (ROOT/train|test|val/CLASS/image, or ROOT/CLASS/image) as square `size` px RGB images."
     from torchvision.datasets import ImageFolder
     from PIL import Image
     root = Path(root)
     if root.is_file(): raise NotADirectoryError(f"image folder '{root}' is a file, not a folder of class folders")
     if not root.is_dir(): raise FileNotFoundError(f"image folder '{root}' does not exist")
-    parts = [(p, root/d) for p, d in (('train', 'train'), ('test', 'test'), ('test', 'val')) if (root/d).is_dir()] or [('train', root)]
+    parts = [(p, root/d)
+             for p, d in (('train', 'train'), ('test', 'test'), ('test', 'val')) if (root/d).is_dir()] or [('train', root)]
     if len({p for p, _ in parts}) < len(parts): raise ValueError(f"'{root}' has both test/ and val/: keep one")
     rng, files, labels, split, classes = np.random.default_rng(seed), [], [], [], None
     for part, d in parts:
@@ -214,15 +230,18 @@ def load_image_folder(root, n_train=None, n_test=None, seed=0, size=256, max_ima
             raise ValueError(f"'{d}' has other class folders than the train folder")
         classes = f.classes
         i = _subsample(len(f.samples), n_train if part == 'train' else n_test, rng)
-        files += [f.samples[j][0] for j in i]; labels += [f.samples[j][1] for j in i]; split += [part] * len(i)
+        files += [f.samples[j][0] for j in i]; labels += [f.samples[j][1] for j in i]
+        split += [part] * len(i)
     if len(files) > max_images:
         raise ValueError(f"{len(files)} images of '{root}' would not fit in memory at {size} px: pass n_train/n_test "
                          f"subsets or a larger max_images (now {max_images})")
     imgs = np.empty((len(files), size, size, 3), np.uint8)
     for j, f in enumerate(files):
         with Image.open(f) as im: x = np.array(im.convert('RGB'))
-        imgs[j] = (resize_center_crop(x[None], size, mode='bilinear')[0].permute(1, 2, 0) * 255).round().byte().numpy()
-    return ImageDataset(name or root.name, imgs, np.array(labels, np.int64), np.array(split), classes)
+        imgs[j] = (resize_center_crop(x[None], size,
+                                      mode='bilinear')[0].permute(1, 2, 0) * 255).round().byte().numpy()
+    return ImageDataset(name or root.name, imgs, np.array(labels, np.int64), np.array(split),
+                        classes)
 
 def load_imagenet(n_train=None, n_test=None, seed=0, size=256, max_images=20000, download=False):
     "ImageNet from the class folders at `data_home()/imagenet` (train/ and val/); it cannot be downloaded automatically."
@@ -231,6 +250,8 @@ def load_imagenet(n_train=None, n_test=None, seed=0, size=256, max_images=20000,
         raise FileNotFoundError(f"ImageNet not found: expected class folders under '{root}/train' and '{root}/val' "
                                 "(it needs a licence, so nothing downloads it)")
     return load_image_folder(root, n_train, n_test, seed, size, max_images, name='imagenet')
+
+DATASETS.update(cifar10=load_cifar10, cifar100_20=load_cifar100_20, stl10=load_stl10, imagenet=load_imagenet)
 
 # %% ../nbs/21a_foundation_encoders.ipynb #9659c3d0
 def _released_file(folder, dataset, split, suffixes):
@@ -254,7 +275,8 @@ def load_released(root, dataset, spaces=None):
         raise FileNotFoundError(f"spaces {missing} have no '{dataset}' features under '{rep}'; spaces with them: {have}")
     feats, sizes = {}, set()
     for s in spaces:
-        tr, te = _released_file(rep/s, dataset, 'train', _FEAT), _released_file(rep/s, dataset, 'test', _FEAT)
+        tr, te = _released_file(rep/s, dataset, 'train', _FEAT), _released_file(rep/s, dataset,
+            'test', _FEAT)
         parts = [np.load(tr)] + ([np.load(te)] if te else [])
         sizes.add(tuple(len(p) for p in parts))
         feats[s] = np.concatenate(parts).astype(np.float32)
@@ -262,7 +284,8 @@ def load_released(root, dataset, spaces=None):
     sizes = sizes.pop()
     split = np.repeat(['train', 'test'][:len(sizes)], sizes)
     lab = Path(root)/'labels'
-    per_split = [_released_file(lab, dataset, p, ('_targets',)) for p in ('train', 'test')][:len(sizes)]
+    per_split = [_released_file(lab, dataset, p, ('_targets',))
+                 for p in ('train', 'test')][:len(sizes)]
     if all(per_split): labels = np.concatenate([np.load(p) for p in per_split])
     elif (lab/f'{dataset}_targets.npy').exists(): labels = np.load(lab/f'{dataset}_targets.npy')
     else: labels = None

@@ -4,12 +4,13 @@
 
 # %% ../nbs/11_inner.ipynb #4e42f238
 from __future__ import annotations
-import importlib, math
+import math
 import torch
+from .plans import stacked_heldout_loss
 
 # %% auto #0
-__all__ = ['SOLVERS', 'init_probe', 'soft_cross_entropy', 'train_probe', 'heldout_loss', 'train_probes', 'train_probes_shared',
-           'InnerSolver', 'SGDProbe', 'load_ref', 'get_solver', 'mean_label_entropy', 'hume_objective']
+__all__ = ['init_probe', 'soft_cross_entropy', 'train_probe', 'heldout_loss', 'InnerSolver', 'SGDProbe', 'mean_label_entropy',
+           'hume_objective']
 
 # %% ../nbs/11_inner.ipynb #6b3c5b9f
 def init_probe(d, k, generator=None, device='cpu', dtype=torch.float32):
@@ -38,27 +39,6 @@ def heldout_loss(x_tr, y_tr, x_te, y_te, steps=300, lr=1e-3, init=None, generato
     w, b = train_probe(x_tr, y_tr, steps, lr, *(init or (None, None)), generator=generator)
     return soft_cross_entropy(x_te @ w.T + b, y_te)
 
-# %% ../nbs/11_inner.ipynb #e4f7a090
-def train_probes(x, y, steps, lr, w, b):
-    "`train_probe` for a stack of subsets at once: x (S x n x d), y (S x n x k), w (S x k x d), b (S x k); one batched product per step."
-    n = x.shape[1]
-    for _ in range(steps):
-        g = (torch.softmax(torch.baddbmm(b[:, None], x, w.transpose(1, 2)), -1) - y) / n
-        w = w - lr * (g.transpose(1, 2) @ x)
-        b = b - lr * g.sum(1)
-    return w, b
-
-# %% ../nbs/11_inner.ipynb #cef05905
-def train_probes_shared(x, y, share, steps, lr, w, b):
-    "`train_probes` with every probe on the same rows x (n x d): y (n x S x k), share (n x S) each row's weight in each probe's mean."
-    n, (S, k, d) = len(x), w.shape
-    share = share[..., None]
-    for _ in range(steps):
-        g = (torch.softmax((x @ w.reshape(S * k, d).T).view(n, S, k) + b, -1) - y) * share   # zero off a probe's rows
-        w = w - lr * (g.reshape(n, S * k).T @ x).view(S, k, d)
-        b = b - lr * g.sum(0)
-    return w, b
-
 # %% ../nbs/11_inner.ipynb #b34e13bb
 class InnerSolver:
     "How well a linear model on one space learns soft labels: `prepare(x)` for a set of rows, then `loss(y)`."
@@ -84,53 +64,17 @@ class SGDProbe(InnerSolver):
         "The probe's start for the next subset: the fixed one, or a fresh draw from the search's generator."
         return self.fixed if self.fixed is not None else init_probe(self.d, self.k, self.generator, self.device)
     def prepare(self, x, init=None, rows=None):
-        "One subset's rows (m x d), a stack of subsets (S x m x d), or all rows (n x d) with each subset's row numbers `rows` (S x m)."
+        "One subset's rows (m x d); for a stack (34_plans), S subsets (S x m x d) or all rows with their row numbers `rows` (S x m)."
         self.x, self.rows = x, rows
         self.n_train = int(round(self.cfg.train_frac * (x.shape[-2] if rows is None else rows.shape[1])))
         self.init = self.draw_init() if init is None else init
         return self
     def loss(self, y):
-        if self.rows is not None: return self._shared_loss(y)
-        if self.x.dim() == 3: return self._stacked_loss(y)
+        if self.rows is not None or self.x.dim() == 3: return stacked_heldout_loss(self, y)   # many subsets at once
         w, b = train_probe(self.x[:self.n_train], y[:self.n_train], self.cfg.inner_steps, self.cfg.inner_lr, *self.init)
         return soft_cross_entropy(self.x[self.n_train:] @ w.T + b, y[self.n_train:])
-    def _stacked_loss(self, y):
-        "Held-out cross-entropy of every subset of the stack (labels m x S x k, rows first as for seeds), one value each."
-        y, t = y.transpose(0, 1), self.n_train
-        w, b = train_probes(self.x[:, :t], y[:, :t], self.cfg.inner_steps, self.cfg.inner_lr, *self.init)
-        return -(y[:, t:] * torch.baddbmm(b[:, None], self.x[:, t:], w.transpose(1, 2)).log_softmax(-1)).sum(-1).mean(-1)
-    def _shared_loss(self, y):
-        "`_stacked_loss` on shared rows: each subset's labels (m x S x k) put on its rows of x, the rest weighed zero."
-        (S, m), t, n = self.rows.shape, self.n_train, len(self.x)
-        at = (self.rows.T, torch.arange(S, device=self.rows.device).expand(m, S))   # row j of subset s -> (rows[s, j], s)
-        full = y.new_zeros(n, S, y.shape[-1]).index_put(at, y)
-        share = lambda part, v: y.new_zeros(n, S).index_put((at[0][part], at[1][part]), y.new_tensor(v))
-        w, b = train_probes_shared(self.x, full, share(slice(t), 1 / t), self.cfg.inner_steps, self.cfg.inner_lr, *self.init)
-        logp = ((self.x @ w.flatten(0, 1).T).view(n, S, -1) + b).log_softmax(-1)
-        return -((full * logp).sum(-1) * share(slice(t, None), 1 / (m - t))).sum(0)
     def state_dict(self): return dict(fixed=self.fixed)
     def load_state_dict(self, state): self.fixed = state['fixed']
-
-# %% ../nbs/11_inner.ipynb #905268ea
-SOLVERS = {
-    'sgd': SGDProbe,                                     # the reference (this chapter)
-    'ridge': 'hume_nb.solvers:RidgeSolver',              # exact leave-one-out ridge regression (30_solvers)
-    'first_order': 'hume_nb.solvers:FirstOrderSolver',   # TURTLE's first-order probe (30_solvers)
-    'kernel_rbf': 'hume_nb.solvers:KernelRBFSolver',     # exact leave-one-out kernel ridge, Gaussian kernel (30_solvers)
-    'kernel_cos': 'hume_nb.solvers:KernelCosSolver',     # exact leave-one-out kernel ridge, arc-cosine kernel (30_solvers)
-}
-
-def load_ref(ref):
-    "The object a 'module:name' reference names (imported now); anything else is returned as it is."
-    if not isinstance(ref, str): return ref
-    mod, _, name = ref.partition(':')
-    return getattr(importlib.import_module(mod), name)
-
-# %% ../nbs/11_inner.ipynb #d048108d
-def get_solver(name):
-    "The inner solver class registered as `name`."
-    if name not in SOLVERS: raise KeyError(f"unknown inner solver {name!r}; known solvers: {sorted(SOLVERS)}")
-    return load_ref(SOLVERS[name])
 
 # %% ../nbs/11_inner.ipynb #3c069ec9
 def _entropy(p): return -(p * torch.log(p.clamp_min(1e-12))).sum(-1)

@@ -7,7 +7,8 @@ from __future__ import annotations
 import numpy as np, torch
 from scipy.stats import spearmanr
 from .representations import validate_features, validate_labels, l2_normalize, standardize
-from .inner import get_solver, hume_objective
+from .inner import hume_objective
+from .solvers import get_solver
 from .search import as_config
 from .evaluation import cluster_acc, kmeans_baseline
 from .ensemble import label_free_score
@@ -20,12 +21,15 @@ def labeling_objective(x2, labels, k, preset=None, n_rep=4, seed=0, **overrides)
     "HUME's objective for a fixed labeling of phi2 features `x2`, with the settings' inner solver, averaged over `n_rep` random subsets."
     cfg = as_config(preset, **overrides)
     x2 = validate_features(x2, 'phi2'); labels = validate_labels(labels, len(x2))
-    t2 = torch.from_numpy(l2_normalize(x2)); y = torch.nn.functional.one_hot(torch.from_numpy(labels), k).float()
+    t2 = torch.from_numpy(l2_normalize(x2))
+    y = torch.nn.functional.one_hot(torch.from_numpy(labels), k).float()
     g = torch.Generator().manual_seed(seed)
     solver = get_solver(cfg.solver)(cfg, x2.shape[1], k, g)
     with torch.no_grad():
-        subsets = (torch.randperm(len(x2), generator=g)[:min(cfg.subset_size, len(x2))] for _ in range(n_rep))
-        return float(np.mean([hume_objective(y[i], [solver.prepare(t2[i])], cfg.entropy_weight)[0].item() for i in subsets]))
+        subsets = (torch.randperm(len(x2), generator=g)[:min(cfg.subset_size, len(x2))]
+                   for _ in range(n_rep))
+        return float(np.mean([hume_objective(y[i], [solver.prepare(t2[i])],
+                                             cfg.entropy_weight)[0].item() for i in subsets]))
 
 # %% ../nbs/40_landscape.ipynb #5cfd139f
 def _corrupt(labels, frac, k, rng):
@@ -47,8 +51,10 @@ def labeling_landscape(spaces, phi1, phi2, k, rows=None, fracs=(0, .1, .2, .3, .
     cands = [('human' if f == 0 else 'human, corrupted', _corrupt(y, f, k, rng)) for f in fracs]
     cands += [('random', rng.integers(0, k, len(rows))) for _ in range(n_random)]
     cands += [(f'k-means {s}', kmeans_baseline(X[s], k, seed=seed)) for s in (phi1, phi2)]
-    cands += [('k-means both', kmeans_baseline(np.concatenate([X[phi1], X[phi2]], 1), k, seed=seed))]
-    cands += [(f'linear {s} only', _random_linear(X[s], k, rng)) for s in (phi1, phi2) for _ in range(n_linear)]
+    cands += [('k-means both',
+               kmeans_baseline(np.concatenate([X[phi1], X[phi2]], 1), k, seed=seed))]
+    cands += [(f'linear {s} only', _random_linear(X[s], k, rng)) for s in (phi1, phi2)
+              for _ in range(n_linear)]
     # phi1_fit: cross-validated accuracy of a probe on phi1 predicting the labeling; HUME only reaches labelings linear in phi1
     return [dict(kind=kind, acc=cluster_acc(y, lab), objective=labeling_objective(X[phi2], lab, k, preset, seed=seed, **overrides),
                  phi1_fit=label_free_score(X[phi1], lab, folds=3, max_samples=fit_samples, seed=seed, iters=fit_iters))
@@ -66,10 +72,12 @@ def plot_landscape(points, title=''):
     "Objective against accuracy for every candidate labeling, with the Spearman rank correlation on the figure."
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(7.5, 4))
-    for kind, mk in [('human', '*'), ('human, corrupted', 'o'), ('random', 'x'), ('k-means', 's'), ('linear', '^')]:
+    for kind, mk in [('human', '*'), ('human, corrupted', 'o'), ('random', 'x'), ('k-means', 's'),
+                     ('linear', '^')]:
         pts = [p for p in points if p['kind'].startswith(kind) and (kind != 'human' or p['kind'] == 'human')]
         lab = 'random linear task of one space' if kind == 'linear' else kind
-        ax.scatter([p['acc'] for p in pts], [p['objective'] for p in pts], marker=mk, s=120 if mk == '*' else 40, label=lab)
+        ax.scatter([p['acc'] for p in pts], [p['objective'] for p in pts], marker=mk,
+                   s=120 if mk == '*' else 40, label=lab)
     for p in points:
         if p['kind'].startswith(('k-means', 'linear')):
             ax.annotate(p['kind'].replace('k-means ', '').replace('linear ', '').replace(' only', ''), (p['acc'], p['objective']),
@@ -77,6 +85,8 @@ def plot_landscape(points, title=''):
     rho, pval = landscape_spearman(points)
     ax.text(0.98, 0.97, f'Spearman rho = {rho:.2f}\n(p = {pval:.1g}, {len(points)} labelings)', transform=ax.transAxes,
             ha='right', va='top', fontsize=9, bbox=dict(boxstyle='round', fc='white', alpha=0.8))
-    ax.set_xlabel('accuracy against the human labeling'); ax.set_ylabel('HUME objective (lower is better)')
-    ax.set_title(f'{title} Spearman rho = {rho:.2f}', fontsize=10); ax.legend(fontsize=7, loc='upper left', bbox_to_anchor=(1.01, 1)); fig.tight_layout()
+    ax.set_xlabel('accuracy against the human labeling')
+    ax.set_ylabel('HUME objective (lower is better)')
+    ax.set_title(f'{title} Spearman rho = {rho:.2f}', fontsize=10)
+    ax.legend(fontsize=7, loc='upper left', bbox_to_anchor=(1.01, 1)); fig.tight_layout()
     return fig, rho

@@ -11,8 +11,8 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['atomic_save', 'atomic_write_text', 'release_pages', 'validate_features', 'validate_labels', 'check_k',
-           'encode_labels', 'num_classes', 'resolve_device', 'l2_normalize', 'Standardized', 'rows_of', 'standardize',
-           'same_content', 'fingerprint', 'Spaces', 'save_spaces', 'load_spaces']
+           'encode_labels', 'num_classes', 'resolve_device', 'on_gpu', 'l2_normalize', 'Standardized', 'rows_of',
+           'standardize', 'same_content', 'fingerprint', 'user_path', 'Spaces', 'save_spaces', 'load_spaces']
 
 # %% ../nbs/10_representations.ipynb #64034486
 def _atomic_write(path, write, mode):
@@ -111,18 +111,42 @@ def validate_features(x, name='features', n=None, spread=True, missing=None):
     return x
 
 # %% ../nbs/10_representations.ipynb #7ccf6093
-def validate_labels(y, n, name='labels'):
-    "Check that `y` is a 1-D labeling of `n` samples by non-negative integer ids; return it as int64."
+def _plain(y, name):
+    "An object array of labels as strings, booleans or numbers (one kind); mixed kinds are refused."
+    if all(isinstance(v, str) for v in y): return y.astype(str)
+    if all(isinstance(v, (bool, np.bool_)) for v in y): return y.astype(bool)
+    if all(isinstance(v, (int, float, np.number)) and not isinstance(v, (bool, np.bool_)) for v in y): return y.astype(np.float64)
+    kinds = sorted({type(v).__name__ for v in y})
+    raise TypeError(f"{name} mix kinds of values ({', '.join(kinds)}): give class ids, or class names as strings")
+
+def _missing(y):
+    "Which labels are missing: None or NaN."
+    if y.dtype == object: return np.array([v is None or (isinstance(v, float) and v != v) for v in y], bool)
+    return np.isnan(y) if y.dtype.kind == 'f' else np.zeros(len(y), bool)
+
+def _labels(y, n, name='labels'):
+    "Labels as users have them (ids, whole floats, strings, booleans) as int64 ids, and the class names of named labels."
     y = np.asarray(y)
     if y.ndim != 1: raise ValueError(f"{name} must be 1-D, got shape {y.shape}")
     if len(y) != n: raise ValueError(f"{name} has {len(y)} entries but there are {n} samples")
-    if not np.issubdtype(y.dtype, np.integer):
-        if not (np.issubdtype(y.dtype, np.floating) and np.isfinite(y).all() and (y == np.round(y)).all()):
-            raise TypeError(f"{name} must be integer class ids, got dtype {y.dtype}")
+    if (miss := _missing(y)).any():
+        raise ValueError(f"{name} has {int(miss.sum())} missing label(s) (NaN or None) of {len(y)}, first at row "
+                         f"{int(np.flatnonzero(miss)[0])}: labels only score a run, so give every row its class, or drop the "
+                         "unlabelled rows from every space")
+    if y.dtype == object: y = _plain(y, name)
+    if y.dtype.kind in 'bUS':   # names: ids 0..K-1 in sorted order, the names kept
+        codes, values = encode_labels(y); return codes, [str(v) for v in values]
+    if not np.issubdtype(y.dtype, np.integer) and not (np.issubdtype(y.dtype, np.floating) and (y == np.round(y)).all()):
+        raise TypeError(f"{name} must be integer class ids (or class names), got dtype {y.dtype}" +
+                        (" with fractional values" if y.dtype.kind == 'f' else ''))
     if len(y) and y.min() < 0:
         raise ValueError(f"{name} must be non-negative class ids, found {y.min():g}; "
                          "encode_labels treats negative values (e.g. -1 for unlabelled) as missing")
-    return y.astype(np.int64)
+    return y.astype(np.int64), None
+
+def validate_labels(y, n, name='labels'):
+    "Check that `y` labels `n` samples (class ids, whole floats, strings or booleans, none missing); return int64 ids."
+    return _labels(y, n, name)[0]
 
 # %% ../nbs/10_representations.ipynb #6853f0c5
 def check_k(k, n):
@@ -159,6 +183,10 @@ def resolve_device(device='auto'):
     if device is None or str(device) == 'auto':
         return torch.device('cuda', torch.cuda.current_device()) if torch.cuda.is_available() else torch.device('cpu')
     return torch.device(device)
+
+def on_gpu(device='auto'):
+    "Whether `device` (anything `resolve_device` takes) is a CUDA device: every caller asks this, none compares names."
+    return resolve_device(device).type == 'cuda'
 
 # %% ../nbs/10_representations.ipynb #5a6c2ea1
 def l2_normalize(x, eps=1e-12):
@@ -319,6 +347,11 @@ def _check_classes(classes, labels, where='classes'):
         raise ValueError(f"{where} names {len(classes)} classes but the labels take {num_classes(labels)} values up to {labels.max()}: "
                          "label value i must be the index of a class name (are the names of another dataset?)")
 
+# %% ../nbs/10_representations.ipynb #a7e3c1d0
+def user_path(p):
+    "`p` as a shell would read it: `~` and environment variables expanded, made absolute (symbolic links kept)."
+    return Path(os.path.abspath(os.path.expandvars(os.path.expanduser(os.fspath(p)))))
+
 # %% ../nbs/10_representations.ipynb #f401d407
 def _check_split(split, n):
     "The split as strings, checked: one 'train' or 'test' per sample, and some train rows."
@@ -349,7 +382,7 @@ def _check_present(missing, n):
 class Spaces:
     "Several frozen representation spaces (name -> N x d array) of the same N samples."
     feats: dict
-    labels: np.ndarray | None = None  # true classes: used only to evaluate
+    labels: np.ndarray | None = None  # true classes, used only to evaluate: ids, or names (strings, booleans)
     split: np.ndarray | None = None   # 'train' / 'test' per row; None means transductive on all rows
     name: str = 'custom'
     classes: list | None = None       # class names, for figures
@@ -364,7 +397,9 @@ class Spaces:
             n = self.feats[k].shape[0]
         _check_present(self.missing, n)
         _warn_identical(self.feats)
-        if self.labels is not None: self.labels = validate_labels(self.labels, n)
+        if self.labels is not None:
+            self.labels, names = _labels(self.labels, n)
+            self.classes = names if self.classes is None else self.classes   # labels given as names name their classes
         _check_classes(self.classes, self.labels)
         if self.split is not None: self.split = _check_split(self.split, n)
 
@@ -400,7 +435,7 @@ class Spaces:
 # %% ../nbs/10_representations.ipynb #c03a3bd2
 def save_spaces(spaces, folder):
     "Write `spaces` as a feature folder: one SPACE.npy per space; labels.npy, split.npy and classes.json when present."
-    folder = Path(folder)
+    folder = user_path(folder)
     for k, v in spaces.feats.items(): atomic_save(folder/f'{k}.npy', np.asarray(v))
     if spaces.labels is not None: atomic_save(folder/'labels.npy', spaces.labels)
     if spaces.split is not None: atomic_save(folder/'split.npy', spaces.split.astype('U5'))
@@ -428,7 +463,7 @@ def _check_finished(npy):
 # %% ../nbs/10_representations.ipynb #aef32916
 def load_spaces(folder, names=None, mmap=True):
     "Read a feature folder (one SPACE.npy per space, optional labels.npy, split.npy, classes.json); `mmap` leaves the arrays on disk."
-    folder = Path(folder)
+    folder = user_path(folder)
     if folder.is_file(): raise NotADirectoryError(f"feature folder '{folder}' is a file, not a folder: give the folder holding the SPACE.npy files")
     if not folder.is_dir(): raise FileNotFoundError(f"feature folder '{folder}' does not exist")
     found = sorted(p.stem for p in folder.glob('*.npy') if p.stem not in _RESERVED)

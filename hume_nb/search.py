@@ -13,12 +13,15 @@ from torch import nn
 from torch.nn.utils import parametrizations, parametrize
 from tqdm import tqdm
 from .representations import validate_features, check_k, l2_normalize, release_pages, resolve_device, fingerprint, _atomic_write, _blocks
-from .inner import get_solver, hume_objective, load_ref
+from .inner import hume_objective
+from .solvers import get_solver
+from .plans import choose_plan, _is_lazy, _rows, _draw, _stacked_subsets
 
 # %% auto #0
-__all__ = ['TASK_PARAMS', 'PRESETS', 'DEFAULT_PRESET', 'CONFIG_HOOKS', 'sparsemax', 'orthonormal_rows', 'TaskEncoder',
-           'HumeConfig', 'make_config', 'as_config', 'Hook', 'Search', 'run_search', 'Progress', 'Checkpoint',
-           'Callback', 'HumeResult', 'check_spaces', 'fit_hume', 'run_stacked', 'fit_hume_stacked']
+__all__ = ['TASK_PARAMS', 'PRESETS', 'DEFAULT_PRESET', 'STEPS', 'CONFIG_HOOKS', 'sparsemax', 'orthonormal_rows', 'TaskEncoder',
+           'HumeConfig', 'make_config', 'as_config', 'Hook', 'Search', 'run_search', 'Progress', 'SeedProgress',
+           'Checkpoint', 'Callback', 'HumeResult', 'check_spaces', 'plan_search', 'fit_seeds', 'fit_hume',
+           'fit_hume_stacked']
 
 # %% ../nbs/12_search.ipynb #573c8834
 def _simplex_threshold(z, m):
@@ -125,9 +128,22 @@ def _check_settings(cfg):
     if cfg.split_merge_every and not solver.exact_loo:
         raise ValueError(f"split/merge moves use exact leave-one-out predictions: they need solver='ridge' (or a kernel solver), got {cfg.solver!r}")
 
+# %% ../nbs/12_search.ipynb #e65a7e14
+class _PerIteration:
+    "What a `HumeConfig` says about one outer iteration: its schedule, and whether split/merge moves start it."
+    def split_merge_at(self, it):
+        "Whether iteration `it` starts with split/merge moves: every `split_merge_every`, with that many left after."
+        e = self.split_merge_every
+        return bool(e) and it > 0 and it % e == 0 and it + e <= self.iters
+
+    def schedule(self, it):
+        "Outer learning rate and temperature at iteration `it`: both divided by `anneal_factor` at each milestone."
+        f = self.anneal_factor ** sum(it >= a for a in self.anneal_at)
+        return self.outer_lr / f, self.temperature / f
+
 # %% ../nbs/12_search.ipynb #96368905
 @dataclass
-class HumeConfig:
+class HumeConfig(_PerIteration):
     "Every setting of the task search; the defaults are the reference implementation's."
     iters: int = 1000              # outer iterations
     n_subsets: int = 20            # random subsets per iteration; their gradients are averaged
@@ -158,16 +174,6 @@ class HumeConfig:
     def __post_init__(self):
         self.anneal_at = tuple(int(a) for a in self.anneal_at)
         _check_settings(self)
-
-    def split_merge_at(self, it):
-        "Whether iteration `it` starts with split/merge moves: every `split_merge_every`, with that many left after."
-        e = self.split_merge_every
-        return bool(e) and it > 0 and it % e == 0 and it + e <= self.iters
-
-    def schedule(self, it):
-        "Outer learning rate and temperature at iteration `it`: both divided by `anneal_factor` at each milestone."
-        f = self.anneal_factor ** sum(it >= a for a in self.anneal_at)
-        return self.outer_lr / f, self.temperature / f
 
 # %% ../nbs/12_search.ipynb #0fae3cfb
 PRESETS = {
@@ -213,23 +219,18 @@ class Hook:
 
 # %% ../nbs/12_search.ipynb #27d02a04
 class Search:
-    "The state of one search, which the loop and its hooks read and change."
-    def __init__(self, x1, x2s, k, cfg, like=None):
-        self.cfg, self.k, self.n, self.dev = cfg, k, len(x1), resolve_device(cfg.device)
-        Solver = get_solver(cfg.solver)
-        self.m = min(cfg.subset_size, self.n)
-        if Solver.heldout and not 1 <= round(cfg.train_frac * self.m) < self.m:
-            raise ValueError(f"subsets of {self.m} samples leave no held-out part with train_frac={cfg.train_frac}")
-        self.full = not Solver.heldout and self.m == self.n   # the same rows, in order, every iteration
-        if like is not None: self.data, self.x1, self.x2s = like.data, like.x1, like.x2s   # another seed: the same data, held once
+    "The state of one search, which the loop and its hooks read and change; `plan` is its `Plan` (34_plans)."
+    def __init__(self, x1, x2s, k, cfg, plan, like=None, solvers=None):
+        self.cfg, self.k, self.n, self.plan, self.m = cfg, k, len(x1), plan, min(cfg.subset_size, len(x1))
+        if like is not None: self.dev, self.data, self.x1, self.x2s = like.dev, like.data, like.x1, like.x2s   # another seed: the same data
         else:
-            self.data = _data_signature(x1, x2s, k)
+            self.dev, self.data = torch.device(plan.device), _data_signature(x1, x2s, k)
             self.x1, *self.x2s = (x if _is_lazy(x) else torch.from_numpy(l2_normalize(x)).to(self.dev) for x in (x1, *x2s))
         self.g = torch.Generator().manual_seed(cfg.seed)
         self.task = TaskEncoder(x1.shape[1], k, self.g, cfg.task_param).to(self.dev)
         self.opt = torch.optim.Adam(self.task.parameters(), lr=cfg.outer_lr)
-        self.solvers = [Solver(cfg, x.shape[1], k, self.g, self.dev) for x in x2s]
-        self.start, self.it, self.history, self.seconds, self.share, self.plan = 0, 0, [], 0.0, 1, None
+        self.solvers = solvers or [plan.Solver(cfg, x.shape[1], k, self.g, self.dev) for x in x2s]
+        self.start, self.it, self.history, self.seconds, self.share, self.hooks = 0, 0, [], 0.0, 1, []
 
     def state_dict(self):
         return dict(config=asdict(self.cfg), data=self.data, it=self.it + 1, task=self.task.state_dict(), opt=self.opt.state_dict(),
@@ -244,62 +245,12 @@ class Search:
 
 # %% ../nbs/12_search.ipynb #ef52005f
 def _prepare_rows(s):
-    "Read the next subset's rows (all rows when `s.full`) and prepare every solver on them."
-    idx = torch.arange(s.n, device=s.dev) if s.full else torch.randperm(s.n, generator=s.g)[:s.m].to(s.dev)
+    "Read the next subset's rows (all rows, in order, when the plan reads all rows) and prepare every solver on them."
+    idx = torch.arange(s.n, device=s.dev) if s.plan.rows == 'all' else torch.randperm(s.n, generator=s.g)[:s.m].to(s.dev)
     s.rows1 = _rows(s.x1, idx, s.dev)
     for solver, x in zip(s.solvers, s.x2s): solver.prepare(_rows(x, idx, s.dev))
 
 # %% ../nbs/12_search.ipynb #e16de499
-def _memory_budget(dev):
-    "Bytes a stack of unrolled probes may hold: half the free GPU memory, or a quarter of the available RAM."
-    if dev.type == 'cuda': return torch.cuda.mem_get_info(dev)[0] // 2
-    try: return int(next(l for l in open('/proc/meminfo') if l.startswith('MemAvailable')).split()[1]) * 1024 // 4
-    except (OSError, StopIteration): return 4 << 30
-
-def _stacks_by_default(cfg, n, lazy=False):
-    "Whether `stack_subsets=None` stacks: a solver that stacks, the spaces in memory, subsets of 90% of the rows or more."
-    return get_solver(cfg.solver).stacks and not lazy and min(cfg.subset_size, n) >= 0.9 * n
-
-def _plan(s, hooks, stack):
-    "How search `s` runs an iteration's subsets: (None, 1) one by one, or ('shared' | 'gather', how many at once)."
-    lazy = any(_is_lazy(x) for x in (s.x1, *s.x2s))
-    per_subset = any(type(h).before_subset is not Hook.before_subset for h in hooks)
-    if s.full or stack is False or (stack is None and (per_subset or not _stacks_by_default(s.cfg, s.n, lazy))): return None, 1
-    if per_subset: raise ValueError("stack_subsets runs the subsets together: a hook with before_subset needs stack_subsets=False")
-    mode = 'shared' if not lazy and 2 * s.m >= s.n else 'gather'
-    rows = s.n if mode == 'shared' else s.m
-    # measured on a CPU: 5 n x K float32 matrices per step and space (the allocator keeps freed ones); 2 assumed on a GPU
-    per = 4 * rows * (len(s.x2s) * s.cfg.inner_steps * s.k * (2 if s.dev.type == 'cuda' else 5) + (mode == 'gather') * sum(x.shape[1] for x in s.x2s))
-    return mode, max(1, int(_memory_budget(s.dev) // per))
-
-# %% ../nbs/12_search.ipynb #b7aa0d26
-def _draw(s):
-    "The next iteration's subsets of search `s`, as (search, rows, probe starts): drawn in the sequential loop's order."
-    out = []
-    for _ in range(s.cfg.n_subsets):
-        idx = torch.randperm(s.n, generator=s.g)[:s.m].to(s.dev)
-        out.append((s, idx, [solver.draw_init() for solver in s.solvers]))
-    return out
-
-def _stacked_subsets(pairs, mode, at_once):
-    "HUME's objective of many (search, subset) pairs, `at_once` at a time; gradients accumulate; each search's mean (loss, inner, entropy)."
-    stats = {id(s): np.zeros(3) for s, *_ in pairs}
-    for c in range(0, len(pairs), at_once):
-        chunk = pairs[c:c + at_once]; s0 = chunk[0][0]
-        ys = []
-        for s, grp in itertools.groupby(chunk, key=lambda p: p[0]):   # one product of the task per search
-            rows1 = torch.stack([_rows(s.x1, i, s.dev) for _, i, _ in grp])
-            ys.append(s.task(rows1.flatten(0, 1), s.temperature).view(*rows1.shape[:2], -1))
-        y, idx = torch.cat(ys).transpose(0, 1), torch.stack([i for _, i, _ in chunk])   # labels m x pairs x k: rows first
-        for j, (solver, x) in enumerate(zip(s0.solvers, s0.x2s)):   # searches in a stack share their data and settings
-            init = tuple(torch.stack(p) for p in zip(*(st[j] for *_, st in chunk)))
-            if mode == 'shared': solver.prepare(x, init, rows=idx)
-            else: solver.prepare(torch.stack([_rows(x, i, s0.dev) for i in idx]), init)
-        loss, inner, entropy = hume_objective(y, s0.solvers, s0.cfg.entropy_weight)   # one value per pair
-        (loss.sum() / s0.cfg.n_subsets).backward()   # searches do not interact: each gets the mean gradient of its subsets
-        for (s, *_), *v in zip(chunk, loss.tolist(), inner.tolist(), entropy.tolist()): stats[id(s)] += v
-    return {k: v / pairs[0][0].cfg.n_subsets for k, v in stats.items()}
-
 def _begin(s):
     "Set iteration `s.it`'s learning rate and temperature, and clear the gradient."
     s.lr, s.temperature = s.cfg.schedule(s.it)
@@ -313,36 +264,65 @@ def _finish(s, stats):
     loss, inner, entropy = stats
     s.history.append(dict(it=s.it, loss=loss, heldout_ce=inner, entropy=entropy, grad_norm=gnorm, lr=s.lr, temperature=s.temperature))
 
-def _iteration(s, hooks):
-    "One outer step: the mean gradient of HUME's objective over `n_subsets` subsets, clipped, one Adam step."
-    cfg = s.cfg
-    _begin(s)
-    if s.plan is None: s.plan = _plan(s, hooks, cfg.stack_subsets)
-    mode, at_once = s.plan
-    if mode: stats = _stacked_subsets(_draw(s), mode, at_once)[id(s)]
-    else:
-        stats = np.zeros(3)
-        for s.subset in range(cfg.n_subsets):
-            if not s.full: _prepare_rows(s)
-            for h in hooks: h.before_subset(s)
-            loss, inner, entropy = hume_objective(s.task(s.rows1, s.temperature), s.solvers, cfg.entropy_weight)
-            (loss / cfg.n_subsets).backward()   # accumulate the mean gradient; each subset's graph is freed at once
-            stats += [loss.item(), inner.item(), entropy.item()]
-        stats /= cfg.n_subsets
-    _finish(s, stats)
+# %% ../nbs/12_search.ipynb #b7aa0d26
+def _one_by_one(grp):
+    "One search's iteration, its subsets one after another: read the rows, call the hooks, accumulate the gradient."
+    (s,), cfg = grp, grp[0].cfg
+    stats = np.zeros(3)
+    for s.subset in range(cfg.n_subsets):
+        if s.plan.rows != 'all': _prepare_rows(s)
+        for h in s.hooks: h.before_subset(s)
+        loss, inner, entropy = hume_objective(s.task(s.rows1, s.temperature), s.solvers, cfg.entropy_weight)
+        (loss / cfg.n_subsets).backward()   # accumulate the mean gradient; each subset's graph is freed at once
+        stats += [loss.item(), inner.item(), entropy.item()]
+    return {id(s): stats / cfg.n_subsets}
+
+def _batched(grp):
+    "Many seeds' iteration on all rows: every seed's labels in one product, every seed's objective in one solve."
+    s0, n_seeds = grp[0], len(grp)
+    for s in grp:
+        s.subset = 0
+        for h in s.hooks: h.before_subset(s)
+    w = torch.cat([s.task.weight for s in grp])                                     # (seeds * K) x d1
+    ys = sparsemax((s0.rows1 @ w.T).view(s0.n, n_seeds, s0.k) / s0.temperature)    # N x seeds x K, as each task gives them
+    loss, inner, entropy = hume_objective(ys, s0.solvers, s0.cfg.entropy_weight)    # one value per seed
+    loss.sum().backward()                                                           # seeds do not interact
+    return {id(s): (loss[i].item(), inner[i].item(), entropy[i].item()) for i, s in enumerate(grp)}
+
+def _stacked(grp):
+    "The searches' iteration with every subset in stacks, drawn in the order `_one_by_one` draws them."
+    return _stacked_subsets([p for s in grp for p in _draw(s)], grp[0].plan.rows, grp[0].plan.at_once, hume_objective)
+
+STEPS = {'one_by_one': _one_by_one, 'stacked': _stacked, 'batched': _batched}   # a plan's kind -> its step
+
+def _start(grp):
+    "Searches about to step together from one iteration: all rows read and solvers prepared once, the clock started."
+    if grp[0].plan.rows == 'all':
+        _prepare_rows(grp[0])
+        for s in grp[1:]: s.rows1 = grp[0].rows1   # batched seeds share their rows and solvers
+    t0 = time.time()
+    for s in grp: s.t0, s.share = t0, len(grp)
+    return grp
 
 # %% ../nbs/12_search.ipynb #723d9b11
-def run_search(s, hooks=()):
-    "Run the search `s` from where it stands to `iters`, calling `hooks` (sorted by `order`) at their points."
-    hooks = sorted(hooks, key=lambda h: h.order)
-    for h in hooks: h.before_fit(s)
-    if s.full: _prepare_rows(s)
-    s.t0 = time.time()
-    for s.it in range(s.start, s.cfg.iters):
-        _iteration(s, hooks)
-        for h in hooks: h.after_iter(s)
-    for h in hooks: h.after_fit(s)
-    return s
+def run_search(searches, hooks=None):
+    "The loop: every search (seeds of one setting) from where it stands to `iters`, calling its `hooks` (sorted by `order`)."
+    for s, hs in zip(searches, hooks or [[] for _ in searches]): s.hooks = sorted(hs, key=lambda h: h.order)
+    step, size = STEPS[searches[0].plan.kind], searches[0].plan.seeds_at_once or len(searches)
+    for batch in (searches[b:b + size] for b in range(0, len(searches), size)):   # as many seeds as the plan says
+        for s in batch:
+            for h in s.hooks: h.before_fit(s)
+        for start, grp in itertools.groupby(sorted(batch, key=lambda s: s.start), key=lambda s: s.start):
+            grp = _start(list(grp))   # seeds resumed at the same iteration step together
+            for it in range(start, grp[0].cfg.iters):
+                for s in grp: s.it = it; _begin(s)
+                stats = step(grp)
+                for s in grp:
+                    _finish(s, stats[id(s)])
+                    for h in s.hooks: h.after_iter(s)
+        for s in batch:
+            for h in s.hooks: h.after_fit(s)
+    return searches
 
 # %% ../nbs/12_search.ipynb #e67daa7e
 class Progress(Hook):
@@ -354,6 +334,19 @@ class Progress(Hook):
         h = s.history[-1]; self.bar.update(1)
         self.bar.set_postfix(loss=f"{h['loss']:.4f}", ce=f"{h['heldout_ce']:.4f}", H=f"{h['entropy']:.3f}")
     def after_fit(self, s): self.bar.close()
+
+class SeedProgress(Hook):
+    "One bar for many seeds that step together, counted in seeds (a share per iteration), with the time left."
+    order = 25   # after `Checkpoint`, so a resumed seed counts what it holds
+    def __init__(self, total, desc='HUME seeds'): self.total, self.desc, self.bar, self.done = total, desc, None, 0
+    def before_fit(self, s):
+        if self.bar is None: self.bar = tqdm(total=self.total, desc=self.desc, unit='seed',
+                                             bar_format='{l_bar}{bar}| {n:.1f}/{total} seeds [{elapsed}<{remaining}]')
+        self.bar.update(s.start / s.cfg.iters)
+    def after_iter(self, s): self.bar.update(1 / s.cfg.iters)
+    def after_fit(self, s):
+        self.done += 1; self.bar.n = self.done; self.bar.refresh()   # whole seeds, without rounding
+        if self.done == self.total: self.bar.close()
 
 # %% ../nbs/12_search.ipynb #dff74ca1
 class Checkpoint(Hook):
@@ -413,21 +406,15 @@ def _as_spaces(x2):
     "phi2 as a list of spaces: one array, or a list/tuple of arrays (a labeling learned in every one)."
     return list(x2) if isinstance(x2, (list, tuple)) else [x2]
 
-def _is_lazy(x):
-    "Memory-mapped spaces, and `Standardized` views of them, are read a subset at a time and never copied whole into memory."
-    return isinstance(x, np.memmap) or getattr(x, 'on_disk', False)
-
-def _rows(x, idx, dev):
-    "Rows `idx` (in that order) of a space as an L2-normalised float32 tensor; reads a memory map (or a view of one) in file order."
-    if not _is_lazy(x): return x[idx]                          # already a normalised tensor on the device
-    idx = idx.cpu().numpy(); order = np.argsort(idx)
-    out = np.empty((len(idx), x.shape[1]), np.float32)
-    out[order] = x[idx[order]]
-    release_pages(x)
-    return torch.from_numpy(l2_normalize(out)).to(dev)
-
 # %% ../nbs/12_search.ipynb #d14f8033
-CONFIG_HOOKS = {'split_merge_every': 'hume_nb.split_merge:SplitMerge'}   # a setting that is on -> the hook it adds
+CONFIG_HOOKS = {'split_merge_every': None}   # a setting that is on -> the hook it adds, registered where it is defined
+
+def _config_hooks(cfg):
+    "New hooks for the settings of `cfg` that are on (`CONFIG_HOOKS`); a setting whose hook is not registered is refused."
+    on = [name for name in CONFIG_HOOKS if getattr(cfg, name)]
+    if missing := [n for n in on if CONFIG_HOOKS[n] is None]:
+        raise ValueError(f"{missing[0]} needs its hook, registered by the split_merge module (32_split_merge): import it first")
+    return [CONFIG_HOOKS[name](cfg) for name in on]
 
 def check_spaces(x1, x2, k):
     "Validated phi1, the list of phi2 spaces and K: the same rows everywhere, finite numbers, K that the data can hold."
@@ -436,52 +423,40 @@ def check_spaces(x1, x2, k):
     if not x2s: raise ValueError("x2 must hold at least one space")
     return x1, x2s, check_k(k, x1.shape[0])
 
+def plan_search(x1, x2s, k, cfg, batched=None, hooks=()):
+    "The `Plan` of a search of `cfg` on validated spaces: `choose_plan` given the rows, the device and the hooks."
+    per_subset = any(type(h).before_subset is not Hook.before_subset for h in [*_config_hooks(cfg), *hooks])
+    return choose_plan(cfg, get_solver(cfg.solver), len(x1), k, [x.shape[1] for x in x2s], resolve_device(cfg.device),
+                       any(_is_lazy(x) for x in (x1, *x2s)), per_subset, batched)
+
 # %% ../nbs/12_search.ipynb #20fcf016
+def fit_seeds(x1, x2s, k, ids, cfg, plan, checkpoints=None, hooks=(), progress=True, callback=None):
+    "Seeds `ids` of settings `cfg` on validated spaces, searched by `plan`; one `HumeResult` per seed, in order."
+    dev = torch.device(plan.device)
+    shared = [plan.Solver(cfg, x.shape[1], k, None, dev) for x in x2s] if plan.kind == 'batched' else None   # all seeds'
+    first = Search(x1, x2s, k, dataclasses.replace(cfg, seed=ids[0]), plan, solvers=shared)
+    searches = [first, *(Search(x1, x2s, k, dataclasses.replace(cfg, seed=i), plan, first, shared) for i in ids[1:])]
+    hs = [[*_config_hooks(cfg), *hooks] for _ in ids]
+    for h, path in zip(hs, checkpoints or []):
+        if path is not None: h.append(Checkpoint(path))
+    bar = SeedProgress(len(ids)) if plan.together and len(ids) > 1 else None   # seeds stepping together: one bar
+    for h in hs if progress else []: h.append(bar or Progress())
+    if callback is not None: hs[0].append(Callback(callback))   # after each iteration, with the first seed's record
+    return [_result(s) for s in run_search(searches, hs)]
+
 def fit_hume(x1, x2, k, config=None, checkpoint=None, progress=True, callback=None, hooks=(), **overrides):
     "Find the labeling of phi1 (`x1`, N x d1) into `k` classes that linear models on phi2 (`x2`, N x d2, or a list of spaces) learn best."
     cfg = as_config(config, **overrides)
     x1, x2s, k = check_spaces(x1, x2, k)
-    s = Search(x1, x2s, k, cfg)
-    hooks = [*(load_ref(h)(cfg) for name, h in CONFIG_HOOKS.items() if getattr(cfg, name)), *hooks]
-    if checkpoint: hooks.append(Checkpoint(checkpoint))
-    if progress: hooks.append(Progress())
-    if callback is not None: hooks.append(Callback(callback))
-    run_search(s, hooks)
-    return _result(s)
-
-# %% ../nbs/12_search.ipynb #5f8e5795
-def run_stacked(searches, hooks=None):
-    "Run `searches` (seeds of one data set and setting) together, each iteration one stack of all their subsets; `hooks`: one list per search."
-    hooks = [sorted(h, key=lambda h: h.order) for h in (hooks or [[] for _ in searches])]
-    for s, hs in zip(searches, hooks):
-        for h in hs: h.before_fit(s)
-    mode, at_once = _plan(searches[0], [h for hs in hooks for h in hs], True)
-    todo = sorted(zip(searches, hooks), key=lambda p: p[0].start)
-    for start, grp in itertools.groupby(todo, key=lambda p: p[0].start):   # seeds resumed at the same iteration
-        grp, t0 = list(grp), time.time()
-        for s, _ in grp: s.t0, s.share = t0, len(grp)
-        for it in range(start, searches[0].cfg.iters):
-            pairs = []
-            for s, _ in grp: s.it = it; _begin(s); pairs += _draw(s)
-            stats = _stacked_subsets(pairs, mode, at_once)
-            for s, hs in grp:
-                _finish(s, stats[id(s)])
-                for h in hs: h.after_iter(s)
-    for s, hs in zip(searches, hooks):
-        for h in hs: h.after_fit(s)
-    return searches
+    plan = plan_search(x1, x2s, k, cfg, False, hooks)
+    return fit_seeds(x1, x2s, k, [cfg.seed], cfg, plan, [checkpoint], hooks, progress, callback)[0]
 
 # %% ../nbs/12_search.ipynb #66f0f634
 def fit_hume_stacked(x1, x2, k, seeds=5, config=None, checkpoint_dir=None, progress=True, callback=None, **overrides):
-    "`fit_hume` for each of `seeds` (a count from the settings' seed, or seed numbers), all searched as one stack; a `HumeResult` per seed."
+    "`fit_hume` for each of `seeds` (a count from the settings' seed, or seed numbers), all searched together; a `HumeResult` per seed."
     cfg = as_config(config, **overrides)
-    if not get_solver(cfg.solver).stacks: raise ValueError(f"stacked seeds need a solver that takes a stack of subsets (solver='sgd'), got {cfg.solver!r}")
     ids = list(range(cfg.seed, cfg.seed + seeds)) if isinstance(seeds, int) else [int(s) for s in seeds]
     if not ids: raise ValueError("seeds must name at least one seed")
     x1, x2s, k = check_spaces(x1, x2, k)
-    first = Search(x1, x2s, k, dataclasses.replace(cfg, seed=ids[0]))
-    searches = [first, *(Search(x1, x2s, k, dataclasses.replace(cfg, seed=i), like=first) for i in ids[1:])]
-    hooks = [[Checkpoint(Path(checkpoint_dir)/f'seed{i}.pt')] if checkpoint_dir is not None else [] for i in ids]
-    if progress: hooks[0].append(Progress(f'HUME search x{len(ids)} seeds'))
-    if callback is not None: hooks[0].append(Callback(callback))   # after each iteration, with the first seed's record
-    return [_result(s) for s in run_stacked(searches, hooks)]
+    paths = [Path(checkpoint_dir)/f'seed{i}.pt' for i in ids] if checkpoint_dir is not None else None
+    return fit_seeds(x1, x2s, k, ids, cfg, plan_search(x1, x2s, k, cfg, True), paths, (), progress, callback)

@@ -6,13 +6,12 @@
 from __future__ import annotations
 import math
 import torch
-from .inner import InnerSolver, init_probe, soft_cross_entropy
-
+from .inner import InnerSolver, SGDProbe, init_probe, soft_cross_entropy
 
 # %% auto #0
-__all__ = ['RidgeFactor', 'label_variance', 'ridge_loo_loss', 'FirstOrderProbe', 'RidgeSolver', 'FirstOrderSolver',
+__all__ = ['SOLVERS', 'RidgeFactor', 'label_variance', 'ridge_loo_loss', 'FirstOrderProbe', 'RidgeSolver', 'FirstOrderSolver',
            'median_width', 'rbf_kernel', 'arccos_kernel', 'KernelFactor', 'random_features', 'KernelSolver',
-           'KernelRBFSolver', 'KernelCosSolver']
+           'KernelRBFSolver', 'KernelCosSolver', 'get_solver']
 
 # %% ../nbs/30_solvers.ipynb #1f1b7c4c
 def _with_bias(x): return torch.cat([x, torch.ones(len(x), 1, dtype=x.dtype, device=x.device)], 1)
@@ -183,3 +182,17 @@ class KernelRBFSolver(KernelSolver):
 class KernelCosSolver(KernelSolver):
     "Kernel ridge with the arc-cosine kernel of order 1 (a function of the angle between rows; no width)."
     kind = 'cos'
+
+# %% ../nbs/30_solvers.ipynb #a03bb0cf
+SOLVERS = {
+    'sgd': SGDProbe,                   # the reference (11_inner)
+    'ridge': RidgeSolver,              # exact leave-one-out ridge regression
+    'first_order': FirstOrderSolver,   # TURTLE's first-order probe
+    'kernel_rbf': KernelRBFSolver,     # exact leave-one-out kernel ridge, Gaussian kernel
+    'kernel_cos': KernelCosSolver,     # exact leave-one-out kernel ridge, arc-cosine kernel
+}
+
+def get_solver(name):
+    "The inner solver class registered as `name`."
+    if name not in SOLVERS: raise KeyError(f"unknown inner solver {name!r}; known solvers: {sorted(SOLVERS)}")
+    return SOLVERS[name]

@@ -4,23 +4,21 @@
 
 # %% ../nbs/23_sources.ipynb #047d7422
 from __future__ import annotations
-import argparse, dataclasses, inspect, os
+import dataclasses, inspect, os
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 import numpy as np
 import torch
 import torch.distributed as dist
 from .representations import Spaces, load_spaces
-from .datasets import DATASETS, load_dataset, resolve_entry, data_home, _subsample
+from .datasets import DATASETS, load_dataset, data_home, _subsample
 from .encoders import get_encoder
 from .foundation import load_image_folder, load_released, _released_file
-from .extraction import PRECISIONS, PREPROCESS, extract_to_memmap, cached_features, _rank_world
-
+from .extraction import cached_features
 
 # %% auto #0
 __all__ = ['IMAGE_SPACES', 'DATASET_SPACES', 'DatasetSpec', 'parse_dataset', 'load_images', 'default_spaces', 'resolve_spaces',
-           'subsample_rows', 'get_spaces', 'main']
+           'subsample_rows', 'get_spaces']
 
 # %% ../nbs/23_sources.ipynb #b2796096
 @dataclass(frozen=True)
@@ -69,7 +67,7 @@ def parse_dataset(spec):
 # %% ../nbs/23_sources.ipynb #ded95067
 def _takes(name, arg):
     "Whether the loader of the registered dataset `name` takes the keyword `arg`."
-    return arg in inspect.signature(resolve_entry(DATASETS[name])).parameters
+    return arg in inspect.signature(DATASETS[name]).parameters
 
 def load_images(dataset, n_train=None, n_test=None, seed=0, download=False):
     "The `ImageDataset` that a dataset string (or `DatasetSpec`) names: a registered dataset or 'imagefolder:PATH'."
@@ -79,7 +77,6 @@ def load_images(dataset, n_train=None, n_test=None, seed=0, download=False):
         return load_dataset(src.name, n_train=n_train, n_test=n_test, seed=seed, **kw)
     if src.kind == 'imagefolder': return load_image_folder(src.path, n_train=n_train, n_test=n_test, seed=seed)
     raise ValueError(f"'{dataset}' names features ({src.kind}), not images: give a registered dataset or 'imagefolder:PATH'")
-
 
 # %% ../nbs/23_sources.ipynb #0525e5c2
 _DATA_FILES = {   # the folder under data_home() that each loader reads, its files, and the archive they come from
@@ -182,46 +179,3 @@ def get_spaces(dataset, phi1=None, phi2=None, n_train=None, n_test=None, image_s
         sp = load_released(src.path, src.name, names) if src.kind == 'released' else load_spaces(src.path, names=names)
         return subsample_rows(sp, n_train, n_test, seed)
     return _encode(_images(src, n_train, n_test, download), names, image_size, cache_dir, device, progress, weights or {})
-
-# %% ../nbs/23_sources.ipynb #5595d5a6
-def _parser():
-    p = argparse.ArgumentParser(prog='python -m hume_nb.extraction', description=
-        "Extract one encoder's features of a dataset into a .npy file (resumable); under torchrun every process encodes its share.")
-    p.add_argument('--dataset', required=True, help="a dataset name (digits, fashion_mnist, cifar10, ...) or imagefolder:PATH")
-    p.add_argument('--encoder', required=True, help='an encoder name (mobilenetv2, efficientnet_lite0, dinov2_vitg14, ...)')
-    p.add_argument('--out', required=True, help='the output .npy file; OUT.json is written beside it')
-    p.add_argument('--n-train', type=int); p.add_argument('--n-test', type=int); p.add_argument('--seed', type=int, default=0)
-    p.add_argument('--size', type=int, default=96, help='input size for encoders without their own (default 96)')
-    p.add_argument('--batch-size', type=int, default=256)
-    p.add_argument('--workers', type=int, help='DataLoader worker processes (default: 0 on a CPU, up to 8 beside a GPU)')
-    p.add_argument('--chunk-size', type=int); p.add_argument('--device', default='auto')
-    p.add_argument('--precision', default='auto', choices=['auto', *PRECISIONS]); p.add_argument('--weights')
-    p.add_argument('--preprocess', default='auto', choices=PREPROCESS,
-                   help="where images are resized and normalised: 'device' (the GPU), 'workers', or 'auto' (the GPU on cuda)")
-    p.add_argument('--compile', action='store_true', help='torch.compile the network (worth it for long runs)')
-    p.add_argument('--quiet', action='store_true')
-    return p
-
-# %% ../nbs/23_sources.ipynb #d9384846
-def main(argv=None):
-    "Command line of `extract_to_memmap`: `python -m hume_nb.extraction ...`, or `torchrun --nproc_per_node=G -m hume_nb.extraction ...`."
-    p = _parser(); a = p.parse_args(argv)
-    try: src = parse_dataset(a.dataset)
-    except (ValueError, TypeError, OSError) as e: p.error(str(e))
-    if src.kind not in ('name', 'imagefolder'): p.error(f"--dataset must name images (a registered name or imagefolder:PATH); '{a.dataset}' names features")
-    started = int(os.environ.get('WORLD_SIZE', 1)) > 1 and not dist.is_initialized()
-    if started:
-        gpu = torch.cuda.is_available() and (a.device == 'auto' or a.device.startswith('cuda'))
-        if gpu: torch.cuda.set_device(int(os.environ.get('LOCAL_RANK', 0)))
-        dist.init_process_group('nccl' if gpu else 'gloo', timeout=timedelta(hours=2))
-    try:
-        ds = load_images(src, n_train=a.n_train, n_test=a.n_test, seed=a.seed)
-        f = extract_to_memmap(ds, a.encoder, a.out, size=a.size, batch_size=a.batch_size, num_workers=a.workers, device=a.device,
-                              precision=a.precision, chunk_size=a.chunk_size, weights_path=a.weights, progress=not a.quiet,
-                              preprocess=a.preprocess, compile=a.compile)
-        if _rank_world()[0] == 0: print(f"{a.out}: {f.shape[0]} x {f.shape[1]} float32 features of {ds.name} by {a.encoder}")
-    finally:
-        if started: dist.destroy_process_group()
-
-# a notebook's kernel is '__main__' too, but has no __file__
-if __name__ == '__main__' and '__file__' in globals(): main()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np, torch
 from .inner import hume_objective
 from .solvers import RidgeFactor
-from .search import Hook, orthonormal_rows, sparsemax
+from .search import Hook, CONFIG_HOOKS, orthonormal_rows, sparsemax
 
 # %% auto #0
 __all__ = ['ridge_confusion', 'planted_classes', 'split_rows', 'propose_split_merge', 'split_merge_step', 'SplitMerge']
@@ -116,3 +116,5 @@ class SplitMerge(Hook):
         if s.subset == 0:
             self.moved = split_merge_step(s.task, s.opt, s.rows1, s.solvers, s.cfg, s.temperature) if s.cfg.split_merge_at(s.it) else 0
     def after_iter(self, s): s.history[-1]['moves'] = self.moved
+
+CONFIG_HOOKS['split_merge_every'] = SplitMerge   # the setting that switches it on

@@ -96,6 +96,30 @@ def test_bad_input(planted, fitted, tmp_path):
     with pytest.raises(ValueError, match='rows but the other spaces have'): HUME(3, preset='tiny').fit(planted['phi1'], planted['phi2'][:-1])
     with pytest.raises(KeyError, match='unknown preset'): HUME(3, preset='nope')
     with pytest.raises(TypeError, match='unknown HumeConfig setting'): HUME(3, tempreature=1.0)
-    with pytest.raises(FileNotFoundError, match='no saved HUME estimator'): HUME.load(tmp_path/'none.npz')
+    with pytest.raises(FileNotFoundError, match='is not a readable HUME model: no such file'): HUME.load(tmp_path/'none.npz')
     np.savez(tmp_path/'other.npz', a=np.zeros(3))
-    with pytest.raises(ValueError, match='not a saved HUME estimator'): HUME.load(tmp_path/'other.npz')
+    with pytest.raises(ValueError, match='is not a readable HUME model: no HUME format marker'): HUME.load(tmp_path/'other.npz')
+
+def test_a_damaged_model_file_gets_one_error_naming_it(fitted, planted, tmp_path):
+    "Truncated, bit-flipped, garbage, a .npy, another .npz, a folder, a missing file: one error that names the file, never allow_pickle."
+    import os, pickle
+    good = fitted.save(tmp_path/'good.npz').read_bytes()
+    te = planted.rows('test')
+    cases = {'truncated': good[:len(good) // 2], 'garbage': os.urandom(4000), 'empty': b'', 'pickle': pickle.dumps({'a': 1})}
+    np.save(tmp_path/'a.npy', np.zeros(3)); cases['npy'] = (tmp_path/'a.npy').read_bytes()
+    np.savez(tmp_path/'o.npz', a=np.zeros(3)); cases['other npz'] = (tmp_path/'o.npz').read_bytes()
+    np.savez(tmp_path/'p.npz', meta=np.array([{'x': 1}], dtype=object)); cases['objects'] = (tmp_path/'p.npz').read_bytes()
+    for at in np.linspace(0, len(good) - 1, 40).astype(int):   # one bit flipped anywhere: refused, or harmless (zip bookkeeping)
+        cases[f'bit {at}'] = good[:at] + bytes([good[at] ^ 16]) + good[at + 1:]
+    refused = 0
+    for kind, data in cases.items():
+        path = tmp_path/f'{kind}.npz'; path.write_bytes(data)
+        try: back = HUME.load(path)
+        except (ValueError, OSError) as e:
+            assert str(e).startswith(f"'{path}' is not a readable HUME model: ") and 'allow_pickle' not in str(e), (kind, str(e))
+            refused += 1; continue
+        assert kind.startswith('bit'), f'{kind} was read'
+        np.testing.assert_array_equal(back.predict(planted['phi1'][te]), fitted.predict(planted['phi1'][te]))
+    assert refused >= len(cases) - 10
+    for path in (tmp_path/'none.npz', tmp_path):
+        with pytest.raises(OSError, match=f"'{path}' is not a readable HUME model: "): HUME.load(path)

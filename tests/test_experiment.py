@@ -83,7 +83,8 @@ def test_download_and_weights_reach_get_spaces(tmp_path, monkeypatch):
     for download in (True, False):
         with pytest.raises(KeyboardInterrupt):
             run_experiment(dataset='digits', out_dir=str(tmp_path/'o'), download=download, phi2_weights='w.pt', **TINY)
-    assert [(a[9], a[10]) for a in seen] == [(True, {'efficientnet_lite0': 'w.pt'}), (False, {'efficientnet_lite0': 'w.pt'})]
+    w = str(Path('w.pt').absolute())                                  # every path a user gives is made absolute once
+    assert [(a[9], a[10]) for a in seen] == [(True, {'efficientnet_lite0': w}), (False, {'efficientnet_lite0': w})]
     with pytest.raises(ValueError, match=r"phi1_weights is one file, for one encoder, but phi1 names \['a', 'b'\]"):
         run_experiment(dataset='digits', phi1='a,b', phi1_weights='w.pt', out_dir=str(tmp_path/'o'), **TINY)
 
@@ -114,6 +115,18 @@ def test_choose_picks_settings_by_the_label_free_score_and_records_them(tmp_path
     assert len(scores) == len(experiment.CHOICES) and max(s['score'] for s in scores) == next(
         s['score'] for s in scores if {k: s[k] for k in chosen} == chosen)       # the best-scored setting is the one chosen
     assert run_experiment(dataset=str(f), out_dir=str(tmp_path/'o2'), iters=5, seeds=1, baselines=False, progress=False)['info']['choice'] is None
+
+def test_a_run_says_when_its_near_equal_clusters_hide_unequal_classes(tmp_path):
+    "80% of the rows in one class, a strong balance term: equal clusters, and results.md says the classes may be unequal."
+    rng = np.random.default_rng(0)
+    y = np.repeat(np.arange(3), [320, 40, 40])
+    feats = {s: (rng.normal(size=(3, 16))[y] * 6 + rng.normal(size=(400, 16))).astype(np.float32) for s in ('a', 'b')}
+    save_spaces(Spaces(feats, y), tmp_path/'f')
+    r = run_experiment(dataset=str(tmp_path/'f'), out_dir=str(tmp_path/'o'), entropy_weight=100.0, **{**TINY, 'baselines': False})
+    assert r['info']['notes'] and "clusters are near equal in size" in r['info']['notes'][0]
+    assert 'Try a lower entropy_weight (e.g. 10)' in (tmp_path/'o'/'results.md').read_text()
+    r = run_experiment(dataset=str(tmp_path/'f'), out_dir=str(tmp_path/'o2'), entropy_weight=0.0, **{**TINY, 'baselines': False})
+    assert r['info']['notes'] == [] and 'entropy_weight' not in (tmp_path/'o2'/'results.md').read_text()
 
 def test_rows_missing_in_one_space_are_labelled_from_the_others(tmp_path):
     "Rows all zero in one space run (the fast preset's ridge probes leave them out there) and run.json counts them; a row missing everywhere is refused."

@@ -70,7 +70,7 @@ def test_sigkill_then_resume_encodes_only_the_missing_rows(images, straight, tmp
 
 def torchrun(g, *args):
     return subprocess.run([sys.executable, '-m', 'torch.distributed.run', '--standalone', f'--nproc_per_node={g}', '-m',
-                           'hume_nb.extraction', '--dataset', 'digits', '--n-train', '120', '--n-test', '40', '--size', '32',
+                           'hume_nb.cli', 'extract', '--dataset', 'digits', '--n-train', '120', '--n-test', '40', '--size', '32',
                            '--batch-size', '8', '--chunk-size', '16', '--workers', '1', '--quiet', *args],
                           capture_output=True, text=True, env=ENV, timeout=300)
 
@@ -209,7 +209,7 @@ def test_command_line_refuses_bad_datasets_before_it_starts(tmp_path):
     (tmp_path/'notes.txt').write_text('x')
     for spec, message in ((str(tmp_path/'notes.txt'), 'is a file, not a feature folder'), (str(tmp_path), 'names features'),
                           ('cifar7', 'neither a registered dataset')):
-        r = subprocess.run([sys.executable, '-m', 'hume_nb.extraction', '--dataset', spec, '--encoder', 'mobilenetv2',
+        r = subprocess.run([sys.executable, '-m', 'hume_nb.cli', 'extract', '--dataset', spec, '--encoder', 'mobilenetv2',
                             '--out', str(tmp_path/'x.npy')], capture_output=True, text=True, env=ENV, timeout=300)
         assert r.returncode == 2 and message in r.stderr, r.stderr[-2000:]
     assert not (tmp_path/'x.npy').exists()

@@ -78,7 +78,8 @@ def test_split_merge_moves_resume_exactly(tmp_path):
 
 def test_a_new_solver_is_one_class_and_one_registry_line(planted, monkeypatch):
     "A toy inner solver (the soft within-class scatter of phi2) joins the registry with one line and runs in every loop."
-    from hume_nb.inner import InnerSolver, SOLVERS
+    from hume_nb.inner import InnerSolver
+    from hume_nb.solvers import SOLVERS
     from hume_nb.fast import search_seeds, fit_hume_seeds
     from hume_nb.landscape import labeling_objective
     class Scatter(InnerSolver):

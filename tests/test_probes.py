@@ -1,6 +1,6 @@
 "Kernel probes (exact leave-one-out kernel ridge) and tasks with more classes than phi1 has features."
 import numpy as np, pytest, torch
-from hume_nb.inner import get_solver
+from hume_nb.solvers import get_solver
 from hume_nb.solvers import KernelFactor, RidgeFactor, rbf_kernel, arccos_kernel, ridge_loo_loss
 from hume_nb.search import TaskEncoder, fit_hume, make_config
 from hume_nb.fast import fit_hume_seeds, search_seeds

@@ -136,3 +136,26 @@ def test_fingerprint_follows_the_data(tmp_path):
     assert R.fingerprint([np.load(tmp_path/'f.npy', mmap_mode='r')]) != h
     assert R.fingerprint([np.zeros((2, 3))]) != R.fingerprint([np.zeros((3, 2))])
     assert R.fingerprint([np.zeros(4, np.float32)]) != R.fingerprint([np.zeros(4, np.int32)])
+
+def test_labels_as_users_have_them(tmp_path, x):
+    "Strings, booleans and whole floats are class labels; names are kept as the class names a run's clusters.json shows."
+    from hume_nb.datasets import planted_spaces
+    from hume_nb.experiment import run_experiment
+    ids = np.arange(200) % 4
+    for labels, names in ((np.array(['cat', 'dog', 'emu', 'fox'])[ids], ['cat', 'dog', 'emu', 'fox']),
+                          (ids.astype(float), None), (ids % 2 == 0, ['False', 'True'])):
+        save_spaces(Spaces({'a': x}), tmp_path/'f'); np.save(tmp_path/'f'/'labels.npy', labels)
+        sp = load_spaces(tmp_path/'f')
+        assert sp.classes == names and sp.labels.dtype == np.int64 and R.num_classes(sp.labels) == len(np.unique(labels))
+    sp = planted_spaces(n=300, k=3, seed=0)
+    save_spaces(sp, tmp_path/'p'); np.save(tmp_path/'p'/'labels.npy', np.array(['bird', 'fish', 'frog'])[sp.labels])
+    (tmp_path/'p'/'classes.json').unlink()                            # the names are the labels' own
+    run_experiment(dataset=str(tmp_path/'p'), out_dir=str(tmp_path/'o'), preset='tiny', iters=20, seeds=1, baselines=False,
+                   setting='transductive', progress=False)
+    assert sorted(c['name'] for c in json.loads((tmp_path/'o'/'clusters.json').read_text())) == ['bird', 'fish', 'frog']
+
+def test_missing_labels_are_reported_as_missing_with_their_count(tmp_path, x):
+    y = (np.arange(200) % 4).astype(float); y[[5, 50, 60]] = np.nan
+    save_spaces(Spaces({'a': x}), tmp_path); np.save(tmp_path/'labels.npy', y)
+    with pytest.raises(ValueError, match=r"labels has 3 missing label\(s\) \(NaN or None\) of 200, first at row 5"): load_spaces(tmp_path)
+    with pytest.raises(ValueError, match=r"1 missing label\(s\)"): Spaces({'a': x[:3]}, labels=np.array(['a', None, 'b'], dtype=object))
