@@ -7,9 +7,12 @@ from __future__ import annotations
 import numpy as np, torch
 from scipy.optimize import linear_sum_assignment
 from .representations import l2_normalize, validate_features, validate_labels, rows_of, _blocks
+from .solvers import RidgeFactor
 
 # %% auto #0
-__all__ = ['READOUT_RIDGE', 'READOUTS', 'label_free_score', 'align_labels', 'majority_vote', 'ensemble_labelings', 'fit_probes',
+__all__ = ['CONSENSUS', 'DEFAULT_CONSENSUS', 'DEFAULT_SEEDS', 'READOUT_RIDGE', 'READOUTS', 'label_free_score', 'align_labels',
+           'majority_vote', 'weighted_vote', 'label_free_scorer', 'Consensus', 'AlignVote', 'ScoreWeightedVote',
+           'BestFraction', 'CoAssociation', 'ScoredChoice', 'get_consensus', 'ensemble_labelings', 'fit_probes',
            'probe_predict', 'read_task', 'read_probes', 'get_readout']
 
 # %% ../nbs/13_selection.ipynb #c9d54851
@@ -60,13 +63,141 @@ def majority_vote(labelings, k):
     votes[rows, L[0]] += 1   # half a vote more for the first labeling breaks ties in its favour
     return votes.argmax(1)
 
-# %% ../nbs/13_selection.ipynb #7047fd86
-def ensemble_labelings(labelings, scores, k):
-    "HUME's ensemble: align every labeling to the best-scored one, then vote. Returns (labels, index of the best)."
-    if len(labelings) != len(scores) or not labelings: raise ValueError(f"{len(labelings)} labelings but {len(scores)} scores")
-    best = int(np.argmax(scores))
-    order = [best] + [i for i in range(len(labelings)) if i != best]   # the reference votes first: it wins ties
-    return majority_vote([align_labels(labelings[i], labelings[best], k) for i in order], k), best
+# %% ../nbs/13_selection.ipynb #cd721df2
+def weighted_vote(labelings, weights, k, first=0):
+    "Per sample, the label whose (aligned) labelings weigh most; a tie goes to labeling `first`."
+    rows, votes = np.arange(len(labelings[0])), np.zeros((len(labelings[0]), k))
+    for l, w in zip(labelings, weights): votes[rows, l] += w
+    votes[rows, labelings[first]] += 1e-6 * max(weights)   # a hair more for the reference breaks ties in its favour
+    return votes.argmax(1)
+
+def label_free_scorer(x2s, k, lam=1e-3):
+    "A label-free score of any labeling of these rows: over the spaces `x2s`, the mean balanced leave-one-out accuracy of ridge."
+    factors = [RidgeFactor(torch.from_numpy(l2_normalize(np.asarray(x, np.float32))), lam) for x in x2s]
+    def score(labels):
+        y = torch.nn.functional.one_hot(torch.from_numpy(np.asarray(labels, np.int64)), k).float()
+        out = []
+        for f in factors:   # a row missing in a space (all zeros there) is not scored in it
+            on = np.ones(len(labels), bool) if f.present is None else f.present.cpu().numpy()
+            hit, lab = ((y - f.loo_residuals(y)).argmax(1).numpy() == labels)[on], labels[on]
+            out.append(np.mean(np.bincount(lab, hit, k) / np.maximum(np.bincount(lab, minlength=k), 1)))
+        return float(np.mean(out))
+    return score
+
+# %% ../nbs/13_selection.ipynb #fc944c83
+class Consensus:
+    "Seeds' labelings to one: `weights` says how much each seed counts (0: not at all), `combine` makes the labels."
+    needs_score = False   # whether `combine` calls the label-free score of a labeling
+    def weights(self, scores): return np.ones(len(scores))
+    def combine(self, aligned, weights, k, score=None): return weighted_vote(aligned, weights, k)
+    def fitted(self, aligned, weights, labels, k): return None   # what `read` needs from the fit rows besides the seeds
+    def read(self, aligned, weights, k, fitted): return weighted_vote(aligned, weights, k)   # new rows, as the fit's
+
+    def voters(self, scores):
+        "The seeds that count, the best-scored first (it wins ties), and every seed's weight."
+        w, best = np.asarray(self.weights(np.asarray(scores, float)), float), int(np.argmax(scores))
+        return [best] + [int(i) for i in np.flatnonzero(w > 0) if i != best], w
+
+    def __call__(self, labelings, scores, k, score=None):
+        "The labels and a record: the reference (best-scored) seed, and the weight of every seed."
+        if len(labelings) != len(scores) or not labelings: raise ValueError(f"{len(labelings)} labelings but {len(scores)} scores")
+        if self.needs_score and score is None: raise ValueError(f"{type(self).__name__} needs the label-free score of a labeling")
+        order, w = self.voters(scores); best = order[0]
+        aligned = [align_labels(labelings[i], labelings[best], k) for i in order]
+        labels = self.combine(aligned, w[order], k, score)
+        return labels, dict(consensus=type(self).__name__, reference=best, weights=[round(float(v), 4) for v in w])
+
+# %% ../nbs/13_selection.ipynb #1e9e3622
+class AlignVote(Consensus):
+    "HUME's ensemble: every seed aligned to the best-scored one, one vote each."
+
+class ScoreWeightedVote(AlignVote):
+    "Votes weighted by the label-free score: exp((score - best) / (`spread` x the scores' standard deviation))."
+    def __init__(self, spread=1.0): self.spread = spread
+    def weights(self, scores): return np.exp((scores - scores.max()) / (self.spread * scores.std() + 1e-12))
+
+class BestFraction(AlignVote):
+    "Only the best-scored `fraction` of the seeds vote (at least one), one vote each."
+    def __init__(self, fraction=0.5): self.fraction = fraction
+    def weights(self, scores):
+        keep = np.argsort(-scores, kind='stable')[:max(1, int(np.ceil(self.fraction * len(scores))))]
+        return np.isin(np.arange(len(scores)), keep).astype(float)
+
+# %% ../nbs/13_selection.ipynb #5645db9c
+def _coassoc_centres(L, w, lab, k):
+    "Each cluster's centre in the seeds' one-hot labels side by side: seed s's block is w_s x the share of label j."
+    S, n = L.shape
+    t = np.bincount((np.repeat(np.arange(S), n) * k + np.tile(lab, S)) * k + L.ravel(), minlength=S * k * k).reshape(S, k, k)
+    return t * w[:, None, None] / np.maximum(np.bincount(lab, minlength=k), 1)[None, :, None]
+
+def _coassoc_assign(L, w, t):
+    "Each row's nearest centre `t`, its seeds' labels `L` one-hot side by side, seed s scaled by sqrt(w_s)."
+    return (sum(t[s][:, L[s]].T for s in range(len(L))) - 0.5 * (t**2 / w.clip(1e-12)[:, None, None]).sum((0, 2))).argmax(1)
+
+def _coassoc_kmeans(aligned, weights, k, start):
+    "k-means on the seeds' one-hot labels side by side, from `start`: kernel k-means on the co-association."
+    L, w, lab = np.stack(aligned), np.asarray(weights, float), start.copy()
+    for _ in range(100):
+        new = _coassoc_assign(L, w, _coassoc_centres(L, w, lab, k))
+        if (new == lab).all(): break
+        lab = new
+    return lab
+
+def _coassoc_spectral(aligned, weights, k, start):
+    "Spectral clustering of the co-association graph: the top-k singular vectors of the degree-normalised one-hot labels."
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.linalg import svds
+    from sklearn.cluster import KMeans
+    L, w = np.stack(aligned), np.asarray(weights, float); S, n = L.shape
+    cols = (np.arange(S)[:, None] * k + L).ravel()
+    z = csr_matrix((np.repeat(np.sqrt(w), n), (np.tile(np.arange(n), S), cols)), shape=(n, S * k))
+    z = csr_matrix(z.multiply(1 / np.sqrt(z @ (z.T @ np.ones(n))).clip(1e-12)[:, None]))   # D^-1/2 Z: C = Z Z^T
+    if min(z.shape) <= k + 1: u = np.linalg.svd(z.toarray(), full_matrices=False)[0][:, :k]
+    else: u = svds(z, k=k, v0=np.ones(min(z.shape)) / min(z.shape)**0.5)[0]
+    u /= np.linalg.norm(u, axis=1, keepdims=True).clip(1e-12)
+    return KMeans(k, n_init=3, random_state=0).fit_predict(u)
+
+# %% ../nbs/13_selection.ipynb #0cc6d9a9
+class CoAssociation(AlignVote):
+    "Evidence accumulation: how often the seeds (weighted by `base`) put two rows together, clustered by `final`."
+    def __init__(self, final=_coassoc_kmeans, base=AlignVote()): self.final, self.base = final, base
+    def weights(self, scores): return self.base.weights(scores)
+    def combine(self, aligned, weights, k, score=None):
+        start = weighted_vote(aligned, weights, k)
+        return align_labels(self.final(aligned, weights, k, start), start, k)   # named as the vote names them
+    def fitted(self, aligned, weights, labels, k): return _coassoc_centres(np.stack(aligned), np.asarray(weights, float), labels, k)
+    def read(self, aligned, weights, k, fitted): return _coassoc_assign(np.stack(aligned), np.asarray(weights, float), fitted)
+
+class ScoredChoice(Consensus):
+    "Every candidate consensus (and the best seed alone); the labeling that scores best without labels."
+    needs_score = True
+    def __init__(self, candidates): self.candidates = {**candidates, 'best_seed': BestFraction(0.0)}   # {name: consensus}
+    def __call__(self, labelings, scores, k, score=None):
+        if score is None: raise ValueError("ScoredChoice needs the label-free score of a labeling (score=...)")
+        got = {n: c(labelings, scores, k, score) for n, c in self.candidates.items()}
+        values = {n: score(lab) for n, (lab, _) in got.items()}
+        best = max(values, key=values.get)
+        return got[best][0], {**got[best][1], 'chosen': best, 'scores': {n: round(v, 4) for n, v in values.items()}}
+
+# %% ../nbs/13_selection.ipynb #ccedf89e
+_VOTES = dict(vote=AlignVote(), weighted_vote=ScoreWeightedVote(), best_half=BestFraction(0.5))
+_COASSOC = dict(coassoc_kmeans=CoAssociation(_coassoc_kmeans), coassoc_spectral=CoAssociation(_coassoc_spectral))
+CONSENSUS = {**_VOTES, **_COASSOC, 'scored': ScoredChoice({**_VOTES, **_COASSOC})}
+DEFAULT_CONSENSUS = 'coassoc_kmeans'   # how seeds become one labeling (bench/consensus.py measures every entry)
+DEFAULT_SEEDS = 20   # seeds of every entry point: bench/consensus.py's curve of quality against seconds ('seeds_curve')
+
+def get_consensus(name=None):
+    "The consensus called `name` (one of `CONSENSUS`; None: `DEFAULT_CONSENSUS`)."
+    name = DEFAULT_CONSENSUS if name is None else name
+    if name not in CONSENSUS: raise KeyError(f"unknown consensus {name!r}; known: {sorted(CONSENSUS)}")
+    return CONSENSUS[name]
+
+# %% ../nbs/13_selection.ipynb #ff7ff345
+def ensemble_labelings(labelings, scores, k, consensus=None, score=None, record=None):
+    "HUME's ensemble by `consensus` (see `CONSENSUS`): (labels, index of the best-scored seed); `record` (a dict) gets what made them."
+    labels, made = get_consensus(consensus)(labelings, scores, k, score)
+    if record is not None: record['consensus'] = dict(method=DEFAULT_CONSENSUS if consensus is None else consensus, **made)
+    return labels, made['reference']
 
 # %% ../nbs/13_selection.ipynb #b82bbdfc
 READOUT_RIDGE = 1e-2   # per-sample penalty of the read-out probes (on unit rows)

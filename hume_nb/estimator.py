@@ -13,7 +13,8 @@ from .representations import validate_features, check_k, Standardized, _atomic_w
 from .search import HumeConfig, HumeResult, make_config, _as_spaces
 from .fast import search_seeds
 from .ensemble import (
-    align_labels, ensemble_labelings, fit_probes, get_readout, majority_vote)
+    DEFAULT_SEEDS, Consensus, align_labels, ensemble_labelings, fit_probes, get_consensus,
+    get_readout, majority_vote)
 
 # %% auto #0
 __all__ = ['HUME']
@@ -48,7 +49,7 @@ _SEARCH = tuple(f.name for f in dataclasses.fields(HumeConfig) if f.name not in 
 
 class HUME(ClusterMixin, BaseEstimator):
     "HUME: `fit(X1, X2=X2)` finds a labeling of phi1 that probes on phi2 learn; `predict` new rows."
-    def __init__(self, k=10, preset=None, seeds=5, center=True, batched=None, device='auto',
+    def __init__(self, k=10, preset=None, seeds=DEFAULT_SEEDS, center=True, batched=None, device='auto',
                  random_state=0, verbose=False, *, iters=None, n_subsets=None, subset_size=None,
                  train_frac=None, inner_steps=None, inner_lr=None, outer_lr=None, temperature=None,
                  entropy_weight=None, grad_clip=None, anneal_at=None, anneal_factor=None,
@@ -109,6 +110,8 @@ def _adopt(self, runs, scores, seeds, z1s, z2s, refs, k):
     self.runs_, self.scores_, self.seeds_ = runs, [float(s) for s in scores], list(seeds)
     self.k_, self.n_features_in_ = k, z1.shape[1]
     self.alignments_ = np.stack([_alignment(l, labelings[self.best_seed_], k) for l in labelings])
+    c = get_consensus(); order, w = c.voters(self.scores_)   # what the default consensus needs to read new rows alike
+    self.consensus_ = c.fitted([self.alignments_[i][labelings[i]] for i in order], w[order], self.labels_, k)
     self.probe_spaces_ = refs
     # [seed][space]
     self.probes_ = fit_probes([(z1s if side == 1 else z2s)[j] for side, j in refs], labelings, k)
@@ -165,6 +168,12 @@ def _check_like(xs, dims, what, names=None):
             raise ValueError(f"{what} space {j} has {x.shape[1]} features but this HUME was fitted "
                              f"on {d}")
 
+def _read_out(self):
+    "The consensus that reads new rows: the default, or the aligned vote for a model saved without its state."
+    c = get_consensus()
+    stateless = type(c).fitted is Consensus.fitted   # a consensus that keeps nothing from the fit rows
+    return c if stateless or getattr(self, 'consensus_', None) is not None else get_consensus('vote')
+
 def _predict(self, X1, X2=None):
     "Each seed's labels of new rows by a `READOUTS` read-out (`task`; `probes` with `X2`), voted."
     _check_fitted(self)
@@ -179,10 +188,8 @@ def _predict(self, X1, X2=None):
     readout = get_readout('task' if X2 is None else 'probes')
     # every row is new
     seeds = readout(self.runs_, z1, spaces, rows[:0], rows, self.k_, probes=self.probes_)
-    b = self.best_seed_
-    # the reference votes first, as in the ensemble
-    order = [b] + [i for i in range(len(self.runs_)) if i != b]
-    return majority_vote([self.alignments_[i][seeds[i]] for i in order], self.k_)
+    c = _read_out(self); order, w = c.voters(self.scores_)
+    return c.read([self.alignments_[i][seeds[i]] for i in order], w[order], self.k_, self.consensus_)
 
 # %% ../nbs/16_estimator.ipynb #1d5bc106
 _MARKER, _FORMAT = 'hume_nb.HUME', 3   # format 2 (no marker, no checksum) is still read
@@ -210,7 +217,7 @@ def _save(self, path):
     meta = json.loads(json.dumps(meta, default=list))   # as `load` will read it back
     no = np.zeros(0, np.float32)   # no mean without centring
     arrays = dict(weights=np.stack([r.weight for r in self.runs_]), alignments=self.alignments_,
-                  labels=self.labels_,
+                  labels=self.labels_, consensus=no if self.consensus_ is None else self.consensus_,
                   **_arrays('mean1_', [no if m is None else m for m in self.means1_]),
                   **_arrays('mean2_', [no if m is None else m for m in self.means2_]),
                   **{f'probe{i}_{j}': w for i, ws in enumerate(self.probes_)
@@ -269,6 +276,7 @@ def _estimator(cls, meta, a):
     est.runs_ = [HumeResult(w, [], c, s) for w, c, s in zip(a['weights'], meta['configs'],
                                                             meta['seconds'])]
     est.alignments_, est.labels_ = a['alignments'], a['labels']
+    est.consensus_ = a['consensus'] if a.get('consensus', np.zeros(0)).size else None
     center = meta['params']['center']
     est.means1_, est.means2_ = ([m if center else None for m in _read(a, p, meta[n])]
                                 for p, n in (('mean1_', 'n1'), ('mean2_', 'n2')))

@@ -13,7 +13,7 @@ from .representations import (
     Standardized, atomic_save, atomic_write_text, check_k, num_classes, resolve_device, user_path)
 from .search import HumeConfig, DEFAULT_PRESET, make_config
 from .fast import search_seeds, choose_config
-from .ensemble import ensemble_labelings, get_readout
+from .ensemble import ensemble_labelings, get_readout, DEFAULT_SEEDS
 from .estimator import HUME
 from .evaluation import cluster_map, cluster_metrics, kmeans_baseline, linear_probe_baseline
 from .evaluation import plot_confusion, results_table
@@ -35,7 +35,7 @@ class RunConfig:
     out_dir: str = 'runs/default'           # the run's folder: replaced as a whole at the end of a run; checkpoints/ and other files are kept
     setting: Optional[str] = None           # 'inductive': search on train rows, report on test rows; 'transductive': all rows; None: inductive when there are test rows
     preset: str = DEFAULT_PRESET            # the search's settings (see PRESETS in 12_search)
-    seeds: int = 5                          # independent searches, combined by the label-free ensemble
+    seeds: int = DEFAULT_SEEDS              # independent searches, combined by the label-free ensemble
     readout: str = 'probes'                 # how rows the search did not see are labelled: 'probes' (ridge probes in every space of the run) or 'task' (W phi1, the reference); see 13_selection
     choose: bool = False                    # choose entropy weight and temperature among CHOICES by the label-free score first (run.json records it)
     batched: Optional[bool] = None          # all seeds in one search (one solve, or one stack of subsets); None: where measured faster
@@ -335,7 +335,7 @@ def _hume(cfg, hcfg, X, k, fit_rows, eval_rows, out, progress):
     every = [X[s] for s in names]
     labelings = get_readout(cfg.readout)(runs, x1, every, fit_rows, eval_rows, k,
                                          probes=model.probes_)
-    hume, best = ensemble_labelings(labelings, scores, k)
+    hume, best = ensemble_labelings(labelings, scores, k, record=how)   # run.json: the seeds' weights
     _say(progress,
          f"search done in {time.time() - t:.1f}s; label-free scores "
          f"{[round(s, 4) for s in scores]}, "

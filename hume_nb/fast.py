@@ -11,7 +11,7 @@ from tqdm import tqdm
 from .representations import validate_features, l2_normalize, resolve_device
 from .solvers import RidgeFactor
 from .search import as_config, check_spaces, plan_search, fit_seeds, _as_spaces
-from .ensemble import label_free_score
+from .ensemble import label_free_score, DEFAULT_SEEDS
 import hume_nb.split_merge   # registers the split_merge_every hook
 
 # %% auto #0
@@ -75,7 +75,7 @@ def _gather(ids, mine, runs, scores):
     return [by[i][0] for i in ids], [by[i][1] for i in ids]
 
 # %% ../nbs/31_fast_search.ipynb #43acf0fa
-def search_seeds(x1, x2, k, seeds=5, config=None, batched=None, checkpoint_dir=None, score_folds=10, score_max_samples=5000,
+def search_seeds(x1, x2, k, seeds=DEFAULT_SEEDS, config=None, batched=None, checkpoint_dir=None, score_folds=10, score_max_samples=5000,
                  progress=True, **overrides):
     "Search `seeds` seeds (numbered from the settings' seed) by the plan `plan_search` chooses, and score each labeling without labels; (runs, scores, info)."
     cfg = as_config(config, **overrides)

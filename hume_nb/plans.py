@@ -10,7 +10,7 @@ import numpy as np, torch
 from .representations import l2_normalize, release_pages, on_gpu
 
 # %% auto #0
-__all__ = ['Plan', 'train_probes', 'train_probes_shared', 'stacked_heldout_loss', 'choose_plan']
+__all__ = ['SEED_CHUNK', 'Plan', 'train_probes', 'train_probes_shared', 'stacked_heldout_loss', 'choose_plan']
 
 # %% ../nbs/34_plans.ipynb #f638a381
 @dataclass(frozen=True)
@@ -21,6 +21,7 @@ class Plan:
     together: bool              # every seed steps together (one stack or one product), not one after another
     rows: str                   # 'all' (prepared once), 'subsets' (one at a time), 'shared' or 'gather' (stacked)
     at_once: int = 1            # (seed, subset) pairs in one stack
+    seeds_at_once: int = 1      # seeds that step together at a time (0: all of them)
     device: str = 'cpu'         # where it runs: resolved once, from the settings' device
     Solver: type = field(default=None, repr=False, compare=False)   # the solver's class, looked up once
     def record(self): return {k: v for k, v in asdict(self).items() if k != 'Solver'}
@@ -78,6 +79,13 @@ def _stack_size(cfg, n, k, dims, mode, dev):
     per = 4 * rows * (per_step + (mode == 'gather') * sum(dims))
     return max(1, int(_memory_budget(dev) // per))
 
+# %% ../nbs/34_plans.ipynb #5eedc4a2
+SEED_CHUNK = 1 << 20   # labels (rows x seeds x K) one batched search holds at once: larger stacks leave the cache
+
+def _seeds_at_once(n, k):
+    "How many seeds of `n` rows and `k` classes a batched plan steps together: about `SEED_CHUNK` labels, at least one."
+    return max(1, SEED_CHUNK // (int(n) * int(k)))
+
 # %% ../nbs/34_plans.ipynb #c33e4417
 def _stacks_by_default(Solver, cfg, n, lazy=False):
     "Whether `stack_subsets=None` stacks: a solver that stacks, the spaces in memory, subsets of 90% of the rows or more."
@@ -100,15 +108,15 @@ def choose_plan(cfg, Solver, n, k, dims, dev, lazy=False, per_subset=False, batc
                          "use fit_hume, or batched=False")
     by_default = _stacks_by_default(Solver, cfg, n, lazy)
     together = (one_solve or by_default) if batched is None else bool(batched)
-    plan = lambda *a: Plan(cfg.solver, *a, device=str(dev), Solver=Solver)
-    if together and one_solve: return plan('batched', True, 'all')
+    plan = lambda *a, **kw: Plan(cfg.solver, *a, device=str(dev), Solver=Solver, **kw)
+    if together and one_solve: return plan('batched', True, 'all', seeds_at_once=_seeds_at_once(n, k))
     full = not Solver.heldout and min(cfg.subset_size, n) == n   # the same rows, in order, every iteration
     stack = True if together else cfg.stack_subsets
     if full or stack is False or (stack is None and (per_subset or not by_default)):
         return plan('one_by_one', False, 'all' if full else 'subsets')
     if per_subset: raise ValueError("stack_subsets runs the subsets together: a hook with before_subset needs stack_subsets=False")
     mode = 'shared' if not lazy and 2 * min(cfg.subset_size, n) >= n else 'gather'
-    return plan('stacked', together, mode, _stack_size(cfg, n, k, dims, mode, dev))
+    return plan('stacked', together, mode, _stack_size(cfg, n, k, dims, mode, dev), seeds_at_once=0 if together else 1)
 
 # %% ../nbs/34_plans.ipynb #cfb2d56d
 def _is_lazy(x):

@@ -19,19 +19,40 @@ from .plans import choose_plan, _is_lazy, _rows, _draw, _stacked_subsets
 
 # %% auto #0
 __all__ = ['TASK_PARAMS', 'PRESETS', 'DEFAULT_PRESET', 'STEPS', 'CONFIG_HOOKS', 'sparsemax', 'orthonormal_rows', 'TaskEncoder',
-           'HumeConfig', 'make_config', 'as_config', 'Hook', 'Search', 'run_search', 'Progress', 'Checkpoint',
-           'Callback', 'HumeResult', 'check_spaces', 'plan_search', 'fit_seeds', 'fit_hume', 'fit_hume_stacked']
+           'HumeConfig', 'make_config', 'as_config', 'Hook', 'Search', 'run_search', 'Progress', 'SeedProgress',
+           'Checkpoint', 'Callback', 'HumeResult', 'check_spaces', 'plan_search', 'fit_seeds', 'fit_hume',
+           'fit_hume_stacked']
 
 # %% ../nbs/12_search.ipynb #573c8834
-def sparsemax(z, dim=-1):
-    "Euclidean projection of `z` onto the probability simplex along `dim`: sparse soft labels."
-    z = z.transpose(dim, -1)
-    zs, _ = torch.sort(z, dim=-1, descending=True)
-    r = torch.arange(1, z.shape[-1] + 1, device=z.device, dtype=z.dtype)
-    cs = zs.cumsum(-1) - 1
-    k = (r * zs > cs).sum(-1, keepdim=True)          # how many entries stay positive
-    tau = cs.gather(-1, k - 1) / k.to(z.dtype)
-    return torch.clamp(z - tau, min=0).transpose(dim, -1)
+def _simplex_threshold(z, m):
+    "Threshold and support size of the projection along the last dim, read from the `m` largest entries."
+    top = torch.topk(z, m, dim=-1).values if m < z.shape[-1] else torch.sort(z, dim=-1, descending=True).values
+    r = torch.arange(1, m + 1, device=z.device, dtype=z.dtype)
+    cs = top.cumsum(-1) - 1
+    k = (r * top > cs).sum(-1, keepdim=True)          # how many entries stay positive (m: maybe more)
+    return cs.gather(-1, k - 1) / k.to(z.dtype), k
+
+class _Sparsemax(torch.autograd.Function):
+    "Sparsemax along the last dim; its gradient in closed form: on the support, minus its mean there."
+    @staticmethod
+    def forward(ctx, z, m):
+        m = min(m, z.shape[-1])
+        tau, k = _simplex_threshold(z, m)
+        more = (k >= m).squeeze(-1) if m < z.shape[-1] else None   # rows whose support may be larger: all sorted
+        if more is not None and bool(more.any()): tau[more] = _simplex_threshold(z[more], z.shape[-1])[0]
+        p = (z - tau).clamp_(min=0)
+        ctx.save_for_backward(p)
+        return p
+    @staticmethod
+    def backward(ctx, g):
+        p, = ctx.saved_tensors
+        on = p > 0
+        g = g * on
+        return g - on * (g.sum(-1, keepdim=True) / on.sum(-1, keepdim=True)), None
+
+def sparsemax(z, dim=-1, top=8):
+    "Euclidean projection of `z` onto the probability simplex along `dim`: sparse soft labels (support read from the `top` largest)."
+    return _Sparsemax.apply(z.transpose(dim, -1), top).transpose(dim, -1)
 
 # %% ../nbs/12_search.ipynb #043fe6eb
 def orthonormal_rows(w):
@@ -287,8 +308,8 @@ def _start(grp):
 def run_search(searches, hooks=None):
     "The loop: every search (seeds of one setting) from where it stands to `iters`, calling its `hooks` (sorted by `order`)."
     for s, hs in zip(searches, hooks or [[] for _ in searches]): s.hooks = sorted(hs, key=lambda h: h.order)
-    step = STEPS[searches[0].plan.kind]
-    for batch in ([searches] if searches[0].plan.together else [[s] for s in searches]):
+    step, size = STEPS[searches[0].plan.kind], searches[0].plan.seeds_at_once or len(searches)
+    for batch in (searches[b:b + size] for b in range(0, len(searches), size)):   # as many seeds as the plan says
         for s in batch:
             for h in s.hooks: h.before_fit(s)
         for start, grp in itertools.groupby(sorted(batch, key=lambda s: s.start), key=lambda s: s.start):
@@ -313,6 +334,19 @@ class Progress(Hook):
         h = s.history[-1]; self.bar.update(1)
         self.bar.set_postfix(loss=f"{h['loss']:.4f}", ce=f"{h['heldout_ce']:.4f}", H=f"{h['entropy']:.3f}")
     def after_fit(self, s): self.bar.close()
+
+class SeedProgress(Hook):
+    "One bar for many seeds that step together, counted in seeds (a share per iteration), with the time left."
+    order = 25   # after `Checkpoint`, so a resumed seed counts what it holds
+    def __init__(self, total, desc='HUME seeds'): self.total, self.desc, self.bar, self.done = total, desc, None, 0
+    def before_fit(self, s):
+        if self.bar is None: self.bar = tqdm(total=self.total, desc=self.desc, unit='seed',
+                                             bar_format='{l_bar}{bar}| {n:.1f}/{total} seeds [{elapsed}<{remaining}]')
+        self.bar.update(s.start / s.cfg.iters)
+    def after_iter(self, s): self.bar.update(1 / s.cfg.iters)
+    def after_fit(self, s):
+        self.done += 1; self.bar.n = self.done; self.bar.refresh()   # whole seeds, without rounding
+        if self.done == self.total: self.bar.close()
 
 # %% ../nbs/12_search.ipynb #dff74ca1
 class Checkpoint(Hook):
@@ -405,8 +439,8 @@ def fit_seeds(x1, x2s, k, ids, cfg, plan, checkpoints=None, hooks=(), progress=T
     hs = [[*_config_hooks(cfg), *hooks] for _ in ids]
     for h, path in zip(hs, checkpoints or []):
         if path is not None: h.append(Checkpoint(path))
-    bar = f'HUME search x{len(ids)} seeds' if plan.together and len(ids) > 1 else 'HUME search'
-    for h in (hs[:1] if plan.together else hs) if progress else []: h.append(Progress(bar))
+    bar = SeedProgress(len(ids)) if plan.together and len(ids) > 1 else None   # seeds stepping together: one bar
+    for h in hs if progress else []: h.append(bar or Progress())
     if callback is not None: hs[0].append(Callback(callback))   # after each iteration, with the first seed's record
     return [_result(s) for s in run_search(searches, hs)]
 

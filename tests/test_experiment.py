@@ -7,6 +7,7 @@ from hume_nb.experiment import RunConfig, run_config, run_experiment
 from hume_nb.datasets import planted_spaces
 from hume_nb.representations import Spaces, save_spaces
 from hume_nb.sources import get_spaces
+from hume_nb.ensemble import DEFAULT_CONSENSUS
 
 TINY = dict(preset='tiny', iters=20, anneal_at=(15,), seeds=1, score_folds=3, progress=False)
 
@@ -21,6 +22,7 @@ def test_every_space_of_a_folder_when_none_is_named(tmp_path):
     r = run_experiment(dataset=str(three_spaces(tmp_path/'f')), out_dir=str(tmp_path/'o'), **TINY)
     run = json.loads((tmp_path/'o'/'run.json').read_text())
     assert run['phi1'] == run['phi2'] == run['spaces'] == ['phi1', 'phi2', 'phi3']
+    assert run['consensus']['method'] == DEFAULT_CONSENSUS and len(run['consensus']['weights']) == len(run['seeds'])   # what made the answer
     assert set(r['metrics']) == {'hume', 'hume_best_seed', 'kmeans_phi1', 'kmeans_phi2', 'kmeans_phi3', 'kmeans_concat', 'linear_probe', 'turtle'}
 
 def test_several_spaces_as_text_search_phi1_side_by_side_and_each_phi2(tmp_path, monkeypatch):
