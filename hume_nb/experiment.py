@@ -4,7 +4,7 @@
 
 # %% ../nbs/15_experiment.ipynb #7adf4c2b
 from __future__ import annotations
-import contextlib, dataclasses, json, os, shutil, socket, time
+import contextlib, dataclasses, hashlib, json, os, shutil, socket, time
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from typing import Optional
@@ -288,6 +288,17 @@ def _load(cfg, phi1, phi2, progress):
     X = {s: Standardized.fit(sp[s], fit_rows, cfg.center) for s in sp.names}
     return _RunData(sp, setting, fit_rows, eval_rows, check_k(k, len(fit_rows)), X, t_feats)
 
+# %% ../nbs/15_experiment.ipynb #c4e1a9d2
+# what decides which rows a run searches and how they look: with the search's settings, the key of its checkpoints
+_DATA_KEYS = ('dataset', 'phi1', 'phi2', 'k', 'setting', 'n_train', 'n_test', 'image_size', 'center',
+              'cache_dir', 'phi1_weights', 'phi2_weights')
+
+def _checkpoint_dir(out, cfg, hcfg):
+    "`out/checkpoints/KEY`: one folder per data and search settings, so a rerun with other settings starts afresh."
+    what = dict(data={f: getattr(cfg, f) for f in _DATA_KEYS}, search=asdict(hcfg))
+    key = hashlib.sha256(json.dumps(what, sort_keys=True, default=str).encode()).hexdigest()[:12]
+    return out/'checkpoints'/key
+
 # %% ../nbs/15_experiment.ipynb #5507d29b
 # what `choose=True` picks among: bench/settings_choice.py measures the score's rank correlation
 # with accuracy on the development cases (0.85 to 0.94), but its choice against the fixed default is
@@ -324,7 +335,7 @@ def _hume(cfg, hcfg, X, k, fit_rows, eval_rows, out, progress):
     _say(progress, f"searching {cfg.seeds} seed(s), preset '{cfg.preset}'")
     t = time.time()
     runs, scores, how = search_seeds(x1.take(fit_rows), x2 if len(x2) > 1 else x2[0], k, cfg.seeds,
-                                     hcfg, cfg.batched, out/'checkpoints', cfg.score_folds,
+                                     hcfg, cfg.batched, _checkpoint_dir(out, cfg, hcfg), cfg.score_folds,
                                      cfg.score_max_samples, progress)
     # the read-out probes learn the labeling in every space of the run
     names = list(dict.fromkeys(cfg.phi1 + cfg.phi2))

@@ -82,9 +82,9 @@ def _stack_size(cfg, n, k, dims, mode, dev):
 # %% ../nbs/34_plans.ipynb #5eedc4a2
 SEED_CHUNK = 1 << 20   # labels (rows x seeds x K) one batched search holds at once: larger stacks leave the cache
 
-def _seeds_at_once(n, k):
-    "How many seeds of `n` rows and `k` classes a batched plan steps together: about `SEED_CHUNK` labels, at least one."
-    return max(1, SEED_CHUNK // (int(n) * int(k)))
+def _seeds_at_once(n, k, dev):
+    "Seeds of `n` rows and `k` classes a batched plan steps together: on a CPU about `SEED_CHUNK` labels, on a GPU all (0)."
+    return 0 if on_gpu(dev) else max(1, SEED_CHUNK // (int(n) * int(k)))
 
 # %% ../nbs/34_plans.ipynb #c33e4417
 def _stacks_by_default(Solver, cfg, n, lazy=False):
@@ -109,7 +109,7 @@ def choose_plan(cfg, Solver, n, k, dims, dev, lazy=False, per_subset=False, batc
     by_default = _stacks_by_default(Solver, cfg, n, lazy)
     together = (one_solve or by_default) if batched is None else bool(batched)
     plan = lambda *a, **kw: Plan(cfg.solver, *a, device=str(dev), Solver=Solver, **kw)
-    if together and one_solve: return plan('batched', True, 'all', seeds_at_once=_seeds_at_once(n, k))
+    if together and one_solve: return plan('batched', True, 'all', seeds_at_once=_seeds_at_once(n, k, dev))
     full = not Solver.heldout and min(cfg.subset_size, n) == n   # the same rows, in order, every iteration
     stack = True if together else cfg.stack_subsets
     if full or stack is False or (stack is None and (per_subset or not by_default)):

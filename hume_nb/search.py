@@ -36,7 +36,8 @@ class _Sparsemax(torch.autograd.Function):
     "Sparsemax along the last dim; its gradient in closed form: on the support, minus its mean there."
     @staticmethod
     def forward(ctx, z, m):
-        m = min(m, z.shape[-1])
+        # on a GPU every entry is read: the check for a wider support below waits on the device (a host sync)
+        m = z.shape[-1] if z.is_cuda else min(m, z.shape[-1])
         tau, k = _simplex_threshold(z, m)
         more = (k >= m).squeeze(-1) if m < z.shape[-1] else None   # rows whose support may be larger: all sorted
         if more is not None and bool(more.any()): tau[more] = _simplex_threshold(z[more], z.shape[-1])[0]

@@ -69,7 +69,7 @@ def start(feats, out, iters):
 def wait_for(path, p, seconds=60):
     "Wait until `path` exists while `p` runs; `p` is killed when it does not come."
     deadline = time.time() + seconds
-    while not Path(path).exists():
+    while not (path() if callable(path) else Path(path).exists()):
         if p.poll() is not None or time.time() > deadline:
             p.kill(); p.wait(); pytest.fail(f'{path} never appeared: ' + p.stderr.read()[-2000:])
         time.sleep(0.05)
@@ -89,12 +89,14 @@ def test_a_second_run_into_the_same_folder_is_refused(feats, tmp_path):
 def test_a_killed_run_leaves_the_results_whole_keeps_its_checkpoints_and_its_lock_is_taken_over(feats, tmp_path, capsys):
     out = tmp_path/'out'
     run_experiment(dataset=str(feats), out_dir=str(out), preset='fast', iters=20, seeds=1, baselines=False, progress=False)
-    before = snapshot(out)                                        # the fast preset's results, no checkpoints
+    results = lambda: {f: b for f, b in snapshot(out).items() if not f.startswith('checkpoints')}
+    before, fast_ckpts = results(), set((out/'checkpoints').glob('*/seed0.pt'))   # the fast run's checkpoints
     p = start(feats, out, 60)                                     # the tiny preset checkpoints every 10 iterations
-    wait_for(out/'checkpoints'/'seed0.pt', p)
+    tiny = lambda: set((out/'checkpoints').glob('*/seed0.pt')) - fast_ckpts
+    wait_for(lambda: tiny(), p)                                   # in a folder of its own settings
     os.kill(p.pid, signal.SIGKILL); p.wait()
-    assert {f: b for f, b in snapshot(out).items() if not f.startswith('checkpoints')} == before
-    assert (out/'checkpoints'/'seed0.pt').exists()               # where the rerun resumes from
+    assert results() == before
+    assert len(tiny()) == 1 and fast_ckpts <= set((out/'checkpoints').glob('*/seed0.pt'))   # where reruns resume from
     run_experiment(dataset=str(feats), out_dir=str(out), preset='tiny', iters=60, anneal_at=(10,), seeds=2, score_folds=3,
                    baselines=False, progress=False)
     assert f"taking over the lock of out_dir '{out}' from process {p.pid} on " in capsys.readouterr().out
@@ -111,3 +113,13 @@ def test_a_swap_cut_short_is_put_right(feats, tmp_path):
     experiment._recover(out)
     assert (out/'checkpoints'/'keep').read_text() == 'x' and np.load(out/'labels.npy').shape == (80,)   # the run's, not the unfinished one
     assert leftovers(tmp_path) == []
+
+def test_a_rerun_with_other_settings_starts_afresh_beside_the_first_runs_checkpoints(feats, tmp_path):
+    "Checkpoints are kept per data and search settings: a rerun with another entropy weight is not refused."
+    out = tmp_path/'out'
+    kw = dict(dataset=str(feats), out_dir=str(out), preset='fast', iters=20, seeds=1, baselines=False, progress=False)
+    first = run_experiment(**kw)
+    run_experiment(**kw, entropy_weight=1.0)
+    assert len(list((out/'checkpoints').glob('*/seed0.pt'))) == 2
+    again = run_experiment(**kw)   # the first settings again: resumed from their finished checkpoints
+    assert (again['labels'] == first['labels']).all()
