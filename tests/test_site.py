@@ -101,6 +101,21 @@ def test_figures_are_saved_in_the_notebooks():
             drawn += len(pngs)
     assert drawn >= 10, drawn
 
+def test_import_cells_hold_only_imports():
+    "nbdev_docs runs every cell that imports (to document what it imports): such a cell must not need the chapter's state."
+    mixed = []
+    for p in sorted(NBS.glob('*.ipynb')):
+        for c in json.loads(p.read_text(encoding='utf-8'))['cells']:
+            s = ''.join(c['source'])
+            if c['cell_type'] != 'code' or re.match(r'#\|\s*export', s): continue
+            try: tree = ast.parse(s)
+            except SyntaxError: continue
+            nodes = list(ast.walk(tree))
+            if any(isinstance(n, (ast.Import, ast.ImportFrom)) for n in nodes) and \
+               any(isinstance(n, (ast.Expr, ast.Assign)) for n in nodes):
+                mixed.append(f"{p.name}: {s.splitlines()[0][:80]}")
+    assert not mixed, 'put these imports in a cell of their own: ' + '; '.join(mixed)
+
 def test_no_error_outputs():
     for page in PAGES:
         for i, c in enumerate(nb_json(NBS/page)['cells']):
