@@ -117,6 +117,7 @@ def _adopt(self, runs, scores, seeds, z1s, z2s, refs, k):
     self.probes_ = fit_probes([(z1s if side == 1 else z2s)[j] for side, j in refs], labelings, k)
     return self
 
+# %% ../nbs/16_estimator.ipynb #21cd7dc9
 def _not_phi2(y):
     "Refuse phi2 given where scikit-learn puts the labels `y`: a 2-D array or a list of arrays."
     listed = isinstance(y, (list, tuple)) and len(y) > 0

@@ -314,6 +314,7 @@ def _choose(cfg, hcfg, X, k, fit_rows, progress):
     scores = [dict(**r['settings'], score=r['score']) for r in table]
     return dataclasses.replace(hcfg, **best), dict(chosen=best, scores=scores)
 
+# %% ../nbs/15_experiment.ipynb #97d7967f
 @dataclass
 class _Found:
     "What HUME's search found: every seed's run, labels and score, their ensemble, the model."
@@ -353,6 +354,7 @@ def _hume(cfg, hcfg, X, k, fit_rows, eval_rows, out, progress):
                    f"best seed {how['seeds'][best]}")
     return _Found(runs, scores, how, labelings, hume, best, time.time() - t, model)
 
+# %% ../nbs/15_experiment.ipynb #9a4eec6a
 def _model(cfg, hcfg, X, runs, scores, seeds, k, fit_rows):
     "The run as a fitted `HUME` ([16_estimator](16_estimator.ipynb)), saved as model.npz."
     # one view per space, with the run's means
