@@ -19,7 +19,8 @@ import argparse, json, tempfile, time
 from pathlib import Path
 import numpy as np, torch
 from results import write_section
-from hume_nb.representations import load_spaces, atomic_write_text
+from hume_nb.files import atomic_write_text
+from hume_nb.representations import load_spaces
 from hume_nb.experiment import run_experiment
 from hume_nb.evaluation import cluster_metrics
 from hume_nb.ensemble import CONSENSUS, DEFAULT_CONSENSUS, DEFAULT_SEEDS, label_free_scorer

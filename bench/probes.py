@@ -14,7 +14,8 @@ Writes bench/results/probes.md and the section 'probes' of bench/RESULTS.md.
 import argparse, time
 from pathlib import Path
 import numpy as np, torch
-from hume_nb.representations import load_spaces, standardize, atomic_write_text
+from hume_nb.files import atomic_write_text
+from hume_nb.representations import load_spaces, standardize
 from hume_nb.evaluation import cluster_metrics
 from hume_nb.fast import search_seeds
 from hume_nb.ensemble import ensemble_labelings, read_probes

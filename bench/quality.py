@@ -24,7 +24,8 @@ import argparse, json, tempfile, time
 from pathlib import Path
 import numpy as np, torch
 from results import write_section
-from hume_nb.representations import load_spaces, standardize, atomic_write_text
+from hume_nb.files import atomic_write_text
+from hume_nb.representations import load_spaces, standardize
 from hume_nb.evaluation import cluster_metrics, linear_probe_baseline
 from hume_nb.experiment import run_experiment
 from hume_nb.turtle import fit_turtle, turtle_config

@@ -14,7 +14,8 @@ import torch
 from results import write_section
 from hume_nb.experiment import RunConfig, run_experiment
 from hume_nb.evaluation import results_table
-from hume_nb.representations import atomic_write_text, resolve_device
+from hume_nb.files import atomic_write_text
+from hume_nb.representations import resolve_device
 
 # raw numbers beside the results file: $HUME_NB_RESULTS (bench/gpu_check.sh) keeps a GPU's runs apart from these
 RESULTS = Path(os.environ['HUME_NB_RESULTS']).parent if os.environ.get('HUME_NB_RESULTS') else Path(__file__).parent/'results'

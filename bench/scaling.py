@@ -18,7 +18,7 @@ import numpy as np, torch
 from results import write_section
 from hume_nb.search import fit_hume, make_config
 from hume_nb.evaluation import cluster_metrics
-from hume_nb.representations import release_pages
+from hume_nb.files import release_pages
 
 def peak_rss_gb():
     "Peak resident memory of this process so far (Linux reports KiB)."

@@ -15,7 +15,8 @@ import argparse, json, time
 from pathlib import Path
 import numpy as np, torch
 from results import write_section
-from hume_nb.representations import Spaces, Standardized, load_spaces, atomic_write_text
+from hume_nb.files import atomic_write_text
+from hume_nb.representations import Spaces, Standardized, load_spaces
 import hume_nb.fast as fast, hume_nb.search as search, hume_nb.plans as plans
 from hume_nb.devcases import dev_cases_home
 

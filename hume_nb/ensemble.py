@@ -6,7 +6,8 @@
 from __future__ import annotations
 import numpy as np, torch
 from scipy.optimize import linear_sum_assignment
-from .representations import l2_normalize, validate_features, validate_labels, rows_of, _blocks
+from .validation import validate_features, validate_labels
+from .representations import l2_normalize, rows_of, _blocks
 from .solvers import RidgeFactor
 
 # %% auto #0

@@ -9,7 +9,9 @@ from pathlib import Path
 import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.exceptions import NotFittedError
-from .representations import validate_features, check_k, Standardized, _atomic_write
+from .files import _atomic_write
+from .validation import validate_features, check_k
+from .representations import Standardized
 from .search import HumeConfig, HumeResult, make_config, _as_spaces
 from .fast import search_seeds
 from .ensemble import (

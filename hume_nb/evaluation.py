@@ -7,7 +7,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 from sklearn.metrics import normalized_mutual_info_score, adjusted_rand_score
-from .representations import l2_normalize, validate_features, validate_labels, check_k
+from .validation import validate_features, validate_labels, check_k
+from .representations import l2_normalize
 
 # %% auto #0
 __all__ = ['match_clusters', 'cluster_acc', 'cluster_metrics', 'cluster_map', 'kmeans_baseline', 'linear_probe_baseline',

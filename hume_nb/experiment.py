@@ -9,8 +9,9 @@ from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from typing import Optional
 import numpy as np
-from .representations import (
-    Standardized, atomic_save, atomic_write_text, check_k, num_classes, resolve_device, user_path)
+from .files import atomic_save, atomic_write_text, user_path
+from .validation import check_k, num_classes
+from .representations import Standardized, resolve_device
 from .search import HumeConfig, DEFAULT_PRESET, make_config
 from .fast import search_seeds, choose_config
 from .ensemble import ensemble_labelings, get_readout, DEFAULT_SEEDS

@@ -11,7 +11,8 @@ import torch.distributed as dist
 from torch.utils.data import DataLoader, Dataset
 from tqdm import tqdm
 import hume_nb
-from .representations import Spaces, atomic_write_text, resolve_device, on_gpu
+from .files import atomic_write_text
+from .representations import Spaces, resolve_device, on_gpu
 from .datasets import ImageDataset, load_dataset
 from .encoders import get_encoder, to_rgb_tensor, is_cnn
 import hume_nb.foundation   # registers the foundation datasets and encoders, which extraction reads by name

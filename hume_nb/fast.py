@@ -8,7 +8,8 @@ import dataclasses, time
 from pathlib import Path
 import numpy as np, torch
 from tqdm import tqdm
-from .representations import validate_features, l2_normalize, resolve_device
+from .validation import validate_features
+from .representations import l2_normalize, resolve_device
 from .solvers import RidgeFactor
 from .search import as_config, check_spaces, plan_search, fit_seeds, _as_spaces
 from .ensemble import label_free_score, DEFAULT_SEEDS
@@ -34,7 +35,7 @@ def fit_hume_seeds(x1, x2, k, seeds=5, config=None, progress=True, callback=None
     return fit_seeds(x1, x2s, k, ids, cfg, plan, progress=progress, callback=callback)
 
 # %% ../nbs/31_fast_search.ipynb #485b6991
-from .representations import validate_labels, check_k
+from .validation import validate_labels, check_k
 
 def ridge_loo_accuracy(x2, labels, lam=1e-3, factor=None, chance_corrected=False, device='cpu', k=None, balanced=True):
     "Leave-one-out accuracy of a ridge classifier on phi2 predicting `labels`, balanced over `k` classes: a label-free score in closed form."

@@ -6,7 +6,8 @@
 from __future__ import annotations
 import numpy as np, torch
 from scipy.stats import spearmanr
-from .representations import validate_features, l2_normalize
+from .validation import validate_features
+from .representations import l2_normalize
 from .search import Hook, fit_hume
 from .evaluation import cluster_acc, match_clusters
 

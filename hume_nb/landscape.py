@@ -6,7 +6,8 @@
 from __future__ import annotations
 import numpy as np, torch
 from scipy.stats import spearmanr
-from .representations import validate_features, validate_labels, l2_normalize, standardize
+from .validation import validate_features, validate_labels
+from .representations import l2_normalize, standardize
 from .inner import hume_objective
 from .solvers import get_solver
 from .search import as_config

@@ -7,7 +7,8 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field, asdict
 import numpy as np, torch
-from .representations import l2_normalize, release_pages, on_gpu
+from .files import release_pages
+from .representations import l2_normalize, on_gpu
 
 # %% auto #0
 __all__ = ['SEED_CHUNK', 'Plan', 'train_probes', 'train_probes_shared', 'stacked_heldout_loss', 'choose_plan']

@@ -12,7 +12,9 @@ import numpy as np, torch
 from torch import nn
 from torch.nn.utils import parametrizations, parametrize
 from tqdm import tqdm
-from .representations import validate_features, check_k, l2_normalize, release_pages, resolve_device, fingerprint, _atomic_write, _blocks
+from .files import release_pages, fingerprint, _atomic_write
+from .validation import validate_features, check_k
+from .representations import l2_normalize, resolve_device, _blocks
 from .inner import hume_objective
 from .solvers import get_solver
 from .plans import choose_plan, _is_lazy, _rows, _draw, _stacked_subsets

@@ -9,7 +9,8 @@ from dataclasses import dataclass, asdict
 import numpy as np, torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
-from .representations import l2_normalize, validate_features, check_k, Spaces
+from .validation import validate_features, check_k
+from .representations import l2_normalize, Spaces
 
 # %% auto #0
 __all__ = ['TURTLE_PRESETS', 'TurtleConfig', 'turtle_config', 'TurtleHeads', 'turtle_loss', 'TurtleResult', 'fit_turtle']

@@ -2,8 +2,9 @@
 import json, time, warnings
 from pathlib import Path
 import numpy as np, pytest
-from hume_nb import representations as R
-from hume_nb.representations import Spaces, save_spaces, load_spaces, validate_features, validate_labels, l2_normalize
+from hume_nb import files as F, validation as V
+from hume_nb.validation import validate_features, validate_labels
+from hume_nb.representations import Spaces, save_spaces, load_spaces, l2_normalize
 
 @pytest.fixture
 def x(): return np.random.default_rng(0).normal(size=(200, 8))
@@ -61,8 +62,8 @@ def _peak_mb(f):
     base = status('VmRSS'); f(); return status('VmHWM') - base
 
 @pytest.mark.skipif(not Path('/proc/self/clear_refs').exists(), reason='peak memory is measured through Linux /proc')
-@pytest.mark.parametrize('reader', [lambda m, m2: validate_features(m), lambda m, m2: R.fingerprint([m]),
-                                    lambda m, m2: R.same_content(m, m2)], ids=['validate', 'fingerprint', 'same_content'])
+@pytest.mark.parametrize('reader', [lambda m, m2: validate_features(m), lambda m, m2: F.fingerprint([m]),
+                                    lambda m, m2: F.same_content(m, m2)], ids=['validate', 'fingerprint', 'same_content'])
 def test_memory_maps_are_read_a_chunk_at_a_time(tmp_path, reader):
     np.save(tmp_path/'big.npy', np.random.default_rng(0).normal(size=(25600, 2048)).astype(np.float32))   # 200 MiB
     m, m2 = (np.load(tmp_path/'big.npy', mmap_mode='r') for _ in range(2))
@@ -75,7 +76,7 @@ def test_same_file_twice_warns(tmp_path, x):
     np.save(tmp_path/'a.npy', x); np.save(tmp_path/'b.npy', x)
     msgs = _warned(lambda: load_spaces(tmp_path))
     assert any("spaces 'a' and 'b' hold identical features" in m for m in msgs)
-    assert R.same_content(x, x.copy()) and not R.same_content(x, x + 1e-9) and not R.same_content(x, x[:, :4])
+    assert F.same_content(x, x.copy()) and not F.same_content(x, x + 1e-9) and not F.same_content(x, x[:, :4])
     assert not _warned(lambda: Spaces({'a': x, 'b': x[::-1].copy()}))
 
 # feature folders
@@ -112,11 +113,11 @@ def test_class_names_must_cover_the_labels(tmp_path, x):
 # labels
 
 def test_number_of_classes_counts_distinct_labels():
-    assert R.num_classes([3, 7, 9, 7]) == 3 and R.num_classes(np.arange(1, 11)) == 10
-    codes, values = R.encode_labels(np.array([9, 3, -1, 7, 3]))
+    assert V.num_classes([3, 7, 9, 7]) == 3 and V.num_classes(np.arange(1, 11)) == 10
+    codes, values = V.encode_labels(np.array([9, 3, -1, 7, 3]))
     np.testing.assert_array_equal(codes, [2, 0, -1, 1, 0]); np.testing.assert_array_equal(values, [3, 7, 9])
-    assert R.num_classes([0., np.nan, 2., -1.]) == 2
-    with pytest.raises(TypeError, match='fractional'): R.encode_labels([0.5, 1.0])
+    assert V.num_classes([0., np.nan, 2., -1.]) == 2
+    with pytest.raises(TypeError, match='fractional'): V.encode_labels([0.5, 1.0])
 
 def test_validate_labels_unchanged_for_valid_input():
     np.testing.assert_array_equal(validate_labels([0., 2., 1.], 3), [0, 2, 1])
@@ -128,14 +129,14 @@ def test_fingerprint_follows_the_data(tmp_path):
     mm = np.lib.format.open_memmap(tmp_path/'f.npy', 'w+', np.float16, (100_000, 256))
     mm[:] = np.random.default_rng(0).normal(size=mm.shape); mm.flush(); del mm
     mm = np.load(tmp_path/'f.npy', mmap_mode='r')
-    t = time.time(); h = R.fingerprint([mm]); secs = time.time() - t
+    t = time.time(); h = F.fingerprint([mm]); secs = time.time() - t
     print(f'fingerprint of a 100,000 x 256 float16 memory map: {secs:.3f} s')
     labels = np.arange(100_000) % 10
-    assert R.fingerprint([np.array(mm)]) == h and R.fingerprint([mm, labels]) == R.fingerprint([np.array(mm), labels.copy()])
+    assert F.fingerprint([np.array(mm)]) == h and F.fingerprint([mm, labels]) == F.fingerprint([np.array(mm), labels.copy()])
     w = np.load(tmp_path/'f.npy', mmap_mode='r+'); w[99_999, 255] += 1; w.flush(); del w
-    assert R.fingerprint([np.load(tmp_path/'f.npy', mmap_mode='r')]) != h
-    assert R.fingerprint([np.zeros((2, 3))]) != R.fingerprint([np.zeros((3, 2))])
-    assert R.fingerprint([np.zeros(4, np.float32)]) != R.fingerprint([np.zeros(4, np.int32)])
+    assert F.fingerprint([np.load(tmp_path/'f.npy', mmap_mode='r')]) != h
+    assert F.fingerprint([np.zeros((2, 3))]) != F.fingerprint([np.zeros((3, 2))])
+    assert F.fingerprint([np.zeros(4, np.float32)]) != F.fingerprint([np.zeros(4, np.int32)])
 
 def test_labels_as_users_have_them(tmp_path, x):
     "Strings, booleans and whole floats are class labels; names are kept as the class names a run's clusters.json shows."
@@ -146,7 +147,7 @@ def test_labels_as_users_have_them(tmp_path, x):
                           (ids.astype(float), None), (ids % 2 == 0, ['False', 'True'])):
         save_spaces(Spaces({'a': x}), tmp_path/'f'); np.save(tmp_path/'f'/'labels.npy', labels)
         sp = load_spaces(tmp_path/'f')
-        assert sp.classes == names and sp.labels.dtype == np.int64 and R.num_classes(sp.labels) == len(np.unique(labels))
+        assert sp.classes == names and sp.labels.dtype == np.int64 and V.num_classes(sp.labels) == len(np.unique(labels))
     sp = planted_spaces(n=300, k=3, seed=0)
     save_spaces(sp, tmp_path/'p'); np.save(tmp_path/'p'/'labels.npy', np.array(['bird', 'fish', 'frog'])[sp.labels])
     (tmp_path/'p'/'classes.json').unlink()                            # the names are the labels' own
