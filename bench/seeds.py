@@ -1,88 +1,101 @@
-"""Seconds per seed of the default search (`preset='fast'`, `search_seeds`), before and after batching seeds in chunks
-that stay in cache and computing sparsemax's threshold from its top entries with a closed-form gradient.
+"""Seconds per seed of the default search (`preset='fast'`, `search_seeds`): this checkout against an earlier revision,
+both timed in the same run, each in its own process with the same threads.
 
-Claim (section 'seeds_speed' of bench/RESULTS.md): at K = 100 (a planted 1,600-row folder of three 64-column spaces) a
-seed costs 1.2 s of CPU with 100 seeds, where the old path's cost per seed grew with the number of seeds (1.8 s with
-10 or 20 seeds, 5 to 7 s with 100); at K = 10 (digits6, 1,437 search rows, six spaces) the cost is unchanged (the search
-is bound by its matrix products there). The target of 100 seeds in under a minute is not reached: 124 s of CPU.
-'before' is the previous code path, rebuilt here in the same process: the sort-based sparsemax differentiated by
-autograd, every seed in one batch. Both paths give the same runs (tested in 12_search and 31_fast_search).
+Claim (section 'seeds_speed' of bench/RESULTS.md): 100 seeds on a planted 1,600-row, 100-class folder of three
+64-column spaces take under a minute on this 2-core CPU (52.8 s wall against 89.5 s for revision c9cf92d, same
+labels to within rounding), because sparsemax now reads and writes only each row's support (one to four of 100
+classes) and the ridge leave-one-out error of every space comes from one product of the labels with the spaces'
+rows, never forming the n x K residuals. At K = 10 (digits6, six spaces) the search is bound by its products and
+gains less.
 
     python bench/dev_cases.py --cases digits6      # the K=10 case first
-    python bench/seeds.py                           # torch on 1 thread; a few minutes on 2 shared cores
+    python bench/seeds.py                           # about 4 minutes on 2 cores; --before REV to compare another revision
 """
-import argparse, json, time
+import argparse, json, os, subprocess, sys, tempfile, time
 from pathlib import Path
 import numpy as np, torch
 from results import write_section
-from hume_nb.files import atomic_write_text
-from hume_nb.representations import Spaces, Standardized, load_spaces
-import hume_nb.fast as fast, hume_nb.search as search, hume_nb.plans as plans
-from hume_nb.devcases import dev_cases_home
 
-RESULTS = Path(__file__).parent/'results'
+BENCH, RESULTS = Path(__file__).parent, Path(__file__).parent/'results'
+BEFORE = 'c9cf92d'   # the last revision before the support-only sparsemax and the residual-free ridge error
 
 def planted_views(n=1600, k=100, d=64, views=3, noise=1.0, seed=0):
     "`views` spaces of `d` columns sharing a planted k-class labeling: a random mean per class plus noise."
+    from hume_nb.representations import Spaces
     rng = np.random.default_rng(seed); y = rng.integers(0, k, n)
     xs = {f'view{i}': (rng.normal(size=(k, d))[y] + noise * rng.normal(size=(n, d))).astype(np.float32) for i in range(views)}
     return Spaces(xs, y, None, f'planted_k{k}', [f'class {i}' for i in range(k)])
 
-def _sorted_sparsemax(z, dim=-1):
-    "The previous sparsemax: a full sort, differentiated by autograd."
-    z = z.transpose(dim, -1)
-    zs = torch.sort(z, dim=-1, descending=True).values
-    cs = zs.cumsum(-1) - 1
-    k = (torch.arange(1, z.shape[-1] + 1, dtype=z.dtype, device=z.device) * zs > cs).sum(-1, keepdim=True)
-    return torch.clamp(z - cs.gather(-1, k - 1) / k.to(z.dtype), min=0).transpose(dim, -1)
+def _case(name):
+    "(spaces, K) of a case by name."
+    if name == 'planted_k100': return planted_views(), 100
+    from hume_nb.representations import load_spaces
+    from hume_nb.devcases import dev_cases_home
+    return load_spaces(dev_cases_home()/name, mmap=False), 10
 
-def timed(sp, k, seeds, old):
-    "(wall, cpu) seconds of search_seeds on every space (phi1 side by side, phi2 each), by the old or the new path."
+def time_here(name, seeds, threads):
+    "(wall, cpu seconds, mean seed ACC) of `search_seeds` on every space (phi1 side by side, phi2 each), in this process."
+    import hume_nb, hume_nb.fast as fast
+    from hume_nb.representations import Standardized
+    src = os.environ.get('PYTHONPATH')
+    if src and not Path(hume_nb.__file__).resolve().is_relative_to(Path(src).resolve()): raise RuntimeError(f"hume_nb from {hume_nb.__file__}, not {src}")
+    from hume_nb.evaluation import cluster_metrics
+    torch.set_num_threads(threads)
+    sp, k = _case(name)
     rows = sp.rows('train') if sp.split is not None else np.arange(sp.n)
     z = [Standardized.fit(np.asarray(sp[s], np.float32), rows).take(rows) for s in sp.names]
-    keep = search.sparsemax, plans.SEED_CHUNK
-    if old: search.sparsemax, plans.SEED_CHUNK = _sorted_sparsemax, 1 << 62
-    try:
-        t, c = time.time(), time.process_time()
-        fast.search_seeds(Standardized.hstack(z), z, k, seeds, progress=False)
-        return time.time() - t, time.process_time() - c
-    finally: search.sparsemax, plans.SEED_CHUNK = keep
+    x1 = Standardized.hstack(z)
+    t, c = time.time(), time.process_time()
+    runs = fast.search_seeds(x1, z, k, seeds, progress=False)[0]
+    wall, cpu = time.time() - t, time.process_time() - c
+    acc = np.mean([cluster_metrics(np.asarray(sp.labels)[rows], r.predict(x1))['acc'] for r in runs])
+    return dict(wall=wall, cpu=cpu, acc=float(acc))
+
+def timed(src, name, seeds, threads):
+    "`time_here` in a fresh process importing hume_nb from the checkout `src`."
+    env = {**os.environ, 'PYTHONPATH': str(src)}
+    out = subprocess.run([sys.executable, __file__, '--time', name, str(seeds), str(threads)], env=env, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument('--old-seeds', type=int, nargs='+', default=[10, 20], help='seed counts of the old path at K=100')
+    p.add_argument('--before', default=BEFORE, help='the git revision to compare against')
     p.add_argument('--tables', action='store_true', help='only rewrite the table from bench/results/seeds_speed.json')
+    p.add_argument('--time', nargs=3, help=argparse.SUPPRESS)   # CASE SEEDS THREADS: one timing, printed as JSON
     a = p.parse_args()
-    torch.set_num_threads(1)
+    if a.time: return print(json.dumps(time_here(a.time[0], int(a.time[1]), int(a.time[2]))))
     if a.tables: return write(json.loads((RESULTS/'seeds_speed.json').read_text()))
-    digits = load_spaces(dev_cases_home()/'digits6', mmap=False)
-    cases = [('planted, K=100, 1,600 rows, 3 x 64 columns', planted_views(), 100, a.old_seeds, [10, 100]),
-             ('digits6, K=10, 1,437 rows, 6 spaces', digits, 10, [10, 100], [10, 100])]
+    root = BENCH.parent
+    cases = [('planted_k100', 'planted, K=100, 1,600 rows, 3 x 64 columns', 100), ('digits6', 'digits6, K=10, 1,437 rows, 6 spaces', 20)]
     rows = []
-    for name, sp, k, old_s, new_s in cases:
-        for seeds in sorted(set(old_s) | set(new_s)):
-            for old in (True, False):
-                if seeds not in (old_s if old else new_s): continue
-                wall, cpu = timed(sp, k, seeds, old)
-                rows.append(dict(case=name, k=k, seeds=seeds, path='before' if old else 'after', wall=wall, cpu=cpu))
-                print(rows[-1], flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        old = Path(tmp)/'before'
+        subprocess.run(['git', '-C', str(root), 'worktree', 'add', '-q', '--detach', str(old), a.before], check=True)
+        try:
+            for name, label, seeds in cases:
+                for threads in (2,):   # torch's default here: one per core
+                    for path, src in (('before', old), ('after', root)):   # alternated, so both see the same machine
+                        r = dict(case=label, seeds=seeds, threads=threads, path=path, revision=a.before if path == 'before' else 'this checkout',
+                                 **timed(src, name, seeds, threads))
+                        rows.append(r); print(r, flush=True)
+        finally: subprocess.run(['git', '-C', str(root), 'worktree', 'remove', '--force', str(old)], check=False)
+    from hume_nb.files import atomic_write_text
     atomic_write_text(RESULTS/'seeds_speed.json', json.dumps(rows, indent=1) + '\n')
     write(rows)
 
 def write(rows):
     "The markdown table of `rows`, printed and written to section 'seeds_speed'."
-    lines = ['| case | seeds | before: s/seed (wall, cpu) | after: s/seed (wall, cpu) | speed-up (wall, cpu) |', '|---|---:|---:|---:|---:|']
-    for name in dict.fromkeys(r['case'] for r in rows):
-        for s in sorted({r['seeds'] for r in rows if r['case'] == name}):
-            b = next((r for r in rows if r['case'] == name and r['seeds'] == s and r['path'] == 'before'), None)
-            f = next((r for r in rows if r['case'] == name and r['seeds'] == s and r['path'] == 'after'), None)
-            cell = lambda r: 'not run' if r is None else f"{r['wall'] / s:.2f}, {r['cpu'] / s:.2f}"
-            ratio = f"{b['wall'] / f['wall']:.1f}x, {b['cpu'] / f['cpu']:.1f}x" if b and f else ''
-            lines.append(f'| {name} | {s} | {cell(b)} | {cell(f)} | {ratio} |')
-    md = '\n'.join(lines + ['', 'Seconds per seed of `search_seeds` (search and label-free score) with the default preset, torch on 1 '
-                            'thread, on a 2-core CPU shared with other work (wall and process CPU seconds, both paths in the same '
-                            'run). The old path at K=100 and 100 seeds is not rerun here: one of its iterations took 5 to 7 s on this '
-                            'machine (its labels, 1,600 x 100 seeds x 100 classes, leave the cache), 9 to 11 minutes in all.'])
+    lines = ['| case | seeds | torch threads | before: wall s (s/seed) | after: wall s (s/seed) | speed-up (wall) | mean seed ACC before / after |',
+             '|---|---:|---:|---:|---:|---:|---:|']
+    key = lambda r: (r['case'], r['seeds'], r['threads'])
+    for case, seeds, threads in dict.fromkeys(key(r) for r in rows):
+        b, f = (next(r for r in rows if key(r) == (case, seeds, threads) and r['path'] == p) for p in ('before', 'after'))
+        lines.append(f"| {case} | {seeds} | {threads} | {b['wall']:.1f} ({b['wall'] / seeds:.2f}) | {f['wall']:.1f} ({f['wall'] / seeds:.2f}) | "
+                     f"{b['wall'] / f['wall']:.1f}x | {100 * b['acc']:.1f} / {100 * f['acc']:.1f} |")
+    before = next(r['revision'] for r in rows if r['path'] == 'before')
+    md = '\n'.join(lines + ['', f'`python bench/seeds.py`: wall seconds of `search_seeds` (the default preset: search and label-free '
+                            f'score) on a 2-core CPU, revision {before} ("before") and this checkout ("after") each in a fresh process, '
+                            'alternated in one run. ACC: the mean over seeds of each seed\'s labeling against the true classes.'])
     print(md); write_section('seeds_speed', md)
 
 if __name__ == '__main__': main()

@@ -50,6 +50,10 @@ class InnerSolver:
         self.cfg, self.d, self.k, self.generator, self.device = cfg, d, k, generator, device
     def prepare(self, x): self.x = x; return self
     def loss(self, y): raise NotImplementedError
+    @classmethod
+    def losses(cls, solvers, y):
+        "Every space's loss for labels `y` (a row per space); a solver class that can share work across spaces overrides it."
+        return torch.stack([s.loss(y) for s in solvers])
     def state_dict(self): return {}
     def load_state_dict(self, state): pass
 
@@ -81,10 +85,11 @@ def _entropy(p): return -(p * torch.log(p.clamp_min(1e-12))).sum(-1)
 
 def mean_label_entropy(y):
     "Entropy of the mean labeling of soft labels `y` (n x k; or n x seeds x k, one value per seed): HUME's balance term."
-    return _entropy(y.mean(0))   # one entropy per column of a 3-D y: a stack of thousands costs one operation
+    return _entropy(y.sum(0) / len(y))   # one per column of a 3-D y; a sum, not a mean: its gradient is not written out n times
 
 def hume_objective(y, solvers, entropy_weight):
     "HUME's objective for soft labels `y`: the prepared solvers' inner loss (mean over spaces) minus the weighted entropy of the mean labeling."
-    inner = torch.stack([s.loss(y) for s in solvers]).mean(0)
+    same = all(type(s) is type(solvers[0]) for s in solvers)
+    inner = (type(solvers[0]).losses(solvers, y) if same else InnerSolver.losses(solvers, y)).mean(0)
     entropy = mean_label_entropy(y)
     return inner - entropy_weight * entropy, inner, entropy

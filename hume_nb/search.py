@@ -26,36 +26,57 @@ __all__ = ['TASK_PARAMS', 'PRESETS', 'DEFAULT_PRESET', 'STEPS', 'CONFIG_HOOKS', 
            'fit_hume_stacked']
 
 # %% ../nbs/12_search.ipynb #573c8834
-def _simplex_threshold(z, m):
-    "Threshold and support size of the projection along the last dim, read from the `m` largest entries."
-    top = torch.topk(z, m, dim=-1).values if m < z.shape[-1] else torch.sort(z, dim=-1, descending=True).values
-    r = torch.arange(1, m + 1, device=z.device, dtype=z.dtype)
+def _sorted_threshold(z):
+    "Threshold and support size of the projection along the last dim, from every entry sorted (no host sync on a GPU)."
+    top = torch.sort(z, dim=-1, descending=True).values
     cs = top.cumsum(-1) - 1
-    k = (r * top > cs).sum(-1, keepdim=True)          # how many entries stay positive (m: maybe more)
+    k = (torch.arange(1, z.shape[-1] + 1, device=z.device, dtype=z.dtype) * top > cs).sum(-1, keepdim=True)
     return cs.gather(-1, k - 1) / k.to(z.dtype), k
+
+def _support(z):
+    "The projection's support of `z` (rows x K): its rows, columns and values, with each row's support size; from the entries within 1 of the row's largest."
+    r, c = (z > z.max(-1, keepdim=True).values - 1).nonzero(as_tuple=True)   # the threshold is never lower
+    v = z[r, c]
+    while True:   # Michelot's fixed point: the kept entries' mean minus 1/k is the next threshold; entries at or below it leave
+        k = z.new_zeros(len(z)).index_add_(0, r, torch.ones_like(v))   # the row's largest always stays: k >= 1
+        tau = (z.new_zeros(len(z)).index_add_(0, r, v) - 1) / k
+        keep = v > tau[r]
+        if bool(keep.all()): return r, c, v - tau[r], k
+        r, c, v = r[keep], c[keep], v[keep]
 
 class _Sparsemax(torch.autograd.Function):
     "Sparsemax along the last dim; its gradient in closed form: on the support, minus its mean there."
     @staticmethod
-    def forward(ctx, z, m):
-        # on a GPU every entry is read: the check for a wider support below waits on the device (a host sync)
-        m = z.shape[-1] if z.is_cuda else min(m, z.shape[-1])
-        tau, k = _simplex_threshold(z, m)
-        more = (k >= m).squeeze(-1) if m < z.shape[-1] else None   # rows whose support may be larger: all sorted
-        if more is not None and bool(more.any()): tau[more] = _simplex_threshold(z[more], z.shape[-1])[0]
-        p = (z - tau).clamp_(min=0)
-        ctx.save_for_backward(p)
+    def forward(ctx, z):
+        ctx.on_gpu = z.is_cuda
+        if ctx.on_gpu:   # a GPU sorts every row rather than wait on the host for the support's size
+            tau, k = _sorted_threshold(z)
+            p = (z - tau).clamp_(min=0)
+            ctx.save_for_backward(p, k)
+            return p
+        # a CPU reads and writes only the support: at a low temperature one to four entries of each row
+        r, c, v, k = _support(z.reshape(-1, z.shape[-1]))
+        p = z.new_zeros(z.shape)
+        p.view(-1, z.shape[-1])[r, c] = v
+        ctx.save_for_backward(r, c, k)
         return p
     @staticmethod
     def backward(ctx, g):
-        p, = ctx.saved_tensors
-        on = p > 0
-        g = g * on
-        return g - on * (g.sum(-1, keepdim=True) / on.sum(-1, keepdim=True)), None
+        if ctx.on_gpu:
+            p, k = ctx.saved_tensors
+            on = p > 0
+            g = g * on
+            return g.sub_(on * (g.sum(-1, keepdim=True) / k.to(g.dtype)))
+        r, c, k = ctx.saved_tensors
+        gv = g.reshape(-1, g.shape[-1])[r, c]
+        out = g.new_zeros(g.shape)
+        out.view(-1, g.shape[-1])[r, c] = gv - (g.new_zeros(len(k)).index_add_(0, r, gv) / k)[r]
+        return out
 
-def sparsemax(z, dim=-1, top=8):
-    "Euclidean projection of `z` onto the probability simplex along `dim`: sparse soft labels (support read from the `top` largest)."
-    return _Sparsemax.apply(z.transpose(dim, -1), top).transpose(dim, -1)
+def sparsemax(z, dim=-1):
+    "Euclidean projection of `z` onto the probability simplex along `dim`: sparse soft labels."
+    if z.numel() == 0: return z.clone()
+    return _Sparsemax.apply(z.transpose(dim, -1)).transpose(dim, -1)
 
 # %% ../nbs/12_search.ipynb #043fe6eb
 def orthonormal_rows(w):
@@ -287,7 +308,7 @@ def _batched(grp):
         s.subset = 0
         for h in s.hooks: h.before_subset(s)
     w = torch.cat([s.task.weight for s in grp])                                     # (seeds * K) x d1
-    ys = sparsemax((s0.rows1 @ w.T).view(s0.n, n_seeds, s0.k) / s0.temperature)    # N x seeds x K, as each task gives them
+    ys = sparsemax((s0.rows1 @ (w.T / s0.temperature)).view(s0.n, n_seeds, s0.k))  # N x seeds x K, as each task gives them
     loss, inner, entropy = hume_objective(ys, s0.solvers, s0.cfg.entropy_weight)    # one value per seed
     loss.sum().backward()                                                           # seeds do not interact
     return {id(s): (loss[i].item(), inner[i].item(), entropy[i].item()) for i, s in enumerate(grp)}

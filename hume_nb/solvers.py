@@ -9,7 +9,7 @@ import torch
 from .inner import InnerSolver, SGDProbe, init_probe, soft_cross_entropy
 
 # %% auto #0
-__all__ = ['SOLVERS', 'RidgeFactor', 'label_variance', 'ridge_loo_loss', 'FirstOrderProbe', 'RidgeSolver', 'FirstOrderSolver',
+__all__ = ['SOLVERS', 'RidgeFactor', 'RidgeFactors', 'ridge_loo_loss', 'FirstOrderProbe', 'RidgeSolver', 'FirstOrderSolver',
            'median_width', 'rbf_kernel', 'arccos_kernel', 'KernelFactor', 'random_features', 'KernelSolver',
            'KernelRBFSolver', 'KernelCosSolver', 'get_solver']
 
@@ -34,6 +34,10 @@ class RidgeFactor:
         if self.primal: h = (x * torch.cholesky_solve(x.T, self.chol).T).sum(1)
         else: h = 1 - self.scale * torch.cholesky_inverse(self.chol).diagonal()
         self.inv_1mh = 1 / (1 - h).clamp_min(1e-6)
+        if self.primal:   # what `loo_moments` reads the errors from, with its small algebra in float64
+            d2 = self.inv_1mh ** 2
+            self.xd, self.w2 = torch.cat([x, x * d2[:, None]], 1), torch.stack([d2, torch.ones_like(d2)])
+            self.gram_d, self.chol64 = (x.T @ (x * d2[:, None])).double(), self.chol.double()
 
     def loo_residuals(self, y):
         "Leave-one-out residuals (n x k, zero on missing rows) of the ridge regression of `y` on the rows: differentiable w.r.t. `y`."
@@ -43,25 +47,52 @@ class RidgeFactor:
         r = r * self.inv_1mh[:, None]
         return r if self.present is None else torch.zeros_like(y).index_put((self.present,), r)
 
+    def loo_moments(self, y):
+        "Each column's squared leave-one-out residuals and squared deviations from its mean, summed over the rows present (k values each)."
+        yp = y if self.present is None else y[self.present]
+        if not self.primal: return self.loo_residuals(y).pow(2).sum(0), (yp - yp.mean(0)).pow(2).sum(0)
+        err, dev = _moments([self], (self.xd.T @ yp).double(), (self.w2 @ yp.pow(2)).double())
+        return err[0].to(y.dtype), dev.to(y.dtype)
+
     def weights(self, y):
         "The fitted ridge weights ((d+1) x k, last row the bias) for labels `y`."
         y = y if self.present is None else y[self.present]
         return torch.cholesky_solve(self.x.T @ y, self.chol) if self.primal else self.x.T @ torch.cholesky_solve(y, self.chol)
 
-# %% ../nbs/30_solvers.ipynb #b50daac5
-def label_variance(y):
-    "Total variance of labels `y` (n x k, or n x seeds x k for one value per seed): mean squared distance to their mean."
-    return (y - y.mean(0)).pow(2).sum(-1).mean(0).clamp_min(1e-12)
+def _moments(factors, be, sq):
+    "Squared leave-one-out errors (spaces x k) and deviations (k) from the products of the labels with each primal factor's rows."
+    errs, o = [], 0
+    for i, f in enumerate(factors):
+        d = f.x.shape[1]
+        b, e = be[o:o + d], be[o + d:o + 2 * d]; o += 2 * d      # X'y and X'D^2 y
+        c = torch.cholesky_solve(b, f.chol64)                     # the ridge weights
+        # |D (y - X c)|^2 = y'D^2 y - 2 c'X'D^2 y + c'(X'D^2 X)c: no n x k residual is formed
+        errs.append(sq[i] - 2 * (c * e).sum(0) + (c * (f.gram_d @ c)).sum(0))
+    d0 = factors[0].x.shape[1]   # the first space's bias column (its last) sums each column of y
+    return torch.stack(errs), sq[-1] - be[d0 - 1] ** 2 / len(f.x)
 
+class RidgeFactors:
+    "Several spaces' primal factors of the same rows, all present: one product of the labels with all their rows each way."
+    def __init__(self, factors):
+        if not all(f.primal and f.present is None for f in factors): raise ValueError("RidgeFactors takes primal factors with every row present")
+        self.factors = factors
+        self.xd = torch.cat([f.xd for f in factors], 1)                            # n x 2(d+1) per space
+        self.w2 = torch.cat([f.w2[:1] for f in factors] + [factors[0].w2[1:]])     # each space's D^2, then ones
+
+    def loo_moments(self, y):
+        "`RidgeFactor.loo_moments` of every space at once (spaces x k each)."
+        err, dev = _moments(self.factors, (self.xd.T @ y).double(), (self.w2 @ y.pow(2)).double())
+        return err.to(y.dtype), dev.to(y.dtype).expand_as(err)
+
+# %% ../nbs/30_solvers.ipynb #b50daac5
 def ridge_loo_loss(factor, y, relative=True):
-    "Leave-one-out squared error of a ridge regression from the factor's rows to soft labels `y` (n x k, or n x seeds x k), relative to their variance."
+    "Leave-one-out squared error of a ridge regression from the factor's rows to soft labels `y` (n x k, or n x seeds x k), relative to their variance; a row per space for `RidgeFactors`."
     present = getattr(factor, 'present', None)   # RidgeFactor's rows present in phi2: missing rows are not scored
     n = len(y) if present is None else int(present.sum())
-    if y.dim() == 2: err = factor.loo_residuals(y).pow(2).sum(1).sum() / n
-    else: err = factor.loo_residuals(y.reshape(len(y), -1)).pow(2).view(y.shape).sum(2).sum(0) / n   # seeds share one solve
-    y = y if present is None else y[present]
+    err, dev = (m.view(-1, *y.shape[1:]).sum(-1) / n for m in factor.loo_moments(y.reshape(len(y), -1)))   # seeds share one solve
+    if not isinstance(factor, RidgeFactors): err, dev = err[0], dev[0]   # one space
     # divided by the labels' own variance (1 - leave-one-out R^2): the raw error rewards soft, uncertain labels
-    return err / label_variance(y) if relative else err
+    return err / dev.clamp_min(1e-12) if relative else err
 
 # %% ../nbs/30_solvers.ipynb #4cc98854
 class FirstOrderProbe:
@@ -100,6 +131,14 @@ class RidgeSolver(InnerSolver):
     exact_loo = batched = True
     def prepare(self, x): self.factor = RidgeFactor(x, self.cfg.ridge); return self
     def loss(self, y): return ridge_loo_loss(self.factor, y)
+    @classmethod
+    def losses(cls, solvers, y):
+        "Every space's loss; spaces of the same rows, all present, take their products with the labels together."
+        fs = [s.factor for s in solvers]
+        if len(fs) < 2 or not all(f.primal and f.present is None for f in fs): return super().losses(solvers, y)
+        s0 = solvers[0]   # the stacked rows are built once per set of factors (once per run when every row is searched)
+        if getattr(s0, '_shared', None) is None or s0._shared.factors != fs: s0._shared = RidgeFactors(fs)
+        return ridge_loo_loss(s0._shared, y)
 
 class FirstOrderSolver(InnerSolver):
     "TURTLE's first-order hypergradient: a warm-started probe fitted by Adam, its cross-entropy w.r.t. the labels."
@@ -146,6 +185,9 @@ class KernelFactor:
         "Leave-one-out residuals (n x k) of the kernel ridge regression of `y` on the rows: differentiable w.r.t. `y`."
         return self.scale * torch.cholesky_solve(y, self.chol) * self.inv_1mh[:, None]
 
+    def loo_moments(self, y):
+        "Each column's squared leave-one-out residuals and squared deviations from its mean, summed over the rows (k values each)."
+        return self.loo_residuals(y).pow(2).sum(0), (y - y.mean(0)).pow(2).sum(0)
 
 # %% ../nbs/30_solvers.ipynb #8e64a4e8
 def random_features(x, w, b, kind, width=1.0):
