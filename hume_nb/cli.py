@@ -86,7 +86,7 @@ def _extract_command(sub):
     p.add_argument('--out', required=True, help='the output .npy file; OUT.json is written beside it')
     p.add_argument('--n-train', type=int); p.add_argument('--n-test', type=int); p.add_argument('--seed', type=int, default=0)
     p.add_argument('--size', type=int, default=96, help='input size for encoders without their own (default 96)')
-    p.add_argument('--batch-size', type=int, default=256)
+    p.add_argument('--batch-size', type=int, default=None, help='images per forward pass (default: 256 on a GPU, 32 on a CPU)')
     p.add_argument('--workers', type=int, help='DataLoader worker processes (default: 0 on a CPU, up to 8 beside a GPU)')
     p.add_argument('--chunk-size', type=int); p.add_argument('--device', default='auto')
     p.add_argument('--precision', default='auto', choices=['auto', *PRECISIONS]); p.add_argument('--weights')

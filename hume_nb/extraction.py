@@ -14,12 +14,12 @@ import hume_nb
 from .files import atomic_write_text
 from .representations import Spaces, resolve_device, on_gpu
 from .datasets import ImageDataset, load_dataset
-from .encoders import get_encoder, to_rgb_tensor, is_cnn
+from .encoders import get_encoder, to_rgb_tensor, is_cnn, default_batch_size
 import hume_nb.foundation   # registers the foundation datasets and encoders, which extraction reads by name
 
 # %% auto #0
-__all__ = ['PRECISIONS', 'PREPROCESS', 'KEY', 'resolve_precision', 'resolve_preprocess', 'done_rows', 'extract_to_memmap',
-           'cache_dir', 'cached_features', 'image_spaces']
+__all__ = ['PRECISIONS', 'PREPROCESS', 'KEY', 'CHUNK_ROWS', 'resolve_precision', 'resolve_preprocess', 'done_rows',
+           'extract_to_memmap', 'cache_dir', 'cached_features', 'image_spaces']
 
 # %% ../nbs/22_extraction.ipynb #ce9038d4
 PRECISIONS = {'fp32': torch.float32, 'fp16': torch.float16, 'bf16': torch.bfloat16}
@@ -193,13 +193,16 @@ def _on_rank0(rank, world, f):
     return val
 
 # %% ../nbs/22_extraction.ipynb #8703b21d
-def extract_to_memmap(data, encoder, out_path, size=96, batch_size=256, num_workers=None, device='auto', precision='auto',
+CHUNK_ROWS = 4096   # rows a feature file records as done at once, whatever the batch size: what a killed run can lose
+
+def extract_to_memmap(data, encoder, out_path, size=96, batch_size=None, num_workers=None, device='auto', precision='auto',
                       chunk_size=None, weights_path=None, dataset=None, progress=True, preprocess='auto', compile=False):
     "Encode images (an `ImageDataset`, a dataset name or a uint8 array) into the .npy file `out_path`, resumably; return it memory-mapped."
     enc = get_encoder(encoder) if isinstance(encoder, str) else encoder
     out, mpath = _paths(out_path)
     device = resolve_device(device)
     prec = resolve_precision(precision, device)
+    batch_size = default_batch_size(device) if batch_size is None else batch_size
     if batch_size < 1: raise ValueError(f"batch_size must be at least 1, got {batch_size}")
     num_workers = _workers(num_workers, device)
     pre = resolve_preprocess(preprocess, enc, device)
@@ -212,7 +215,7 @@ def extract_to_memmap(data, encoder, out_path, size=96, batch_size=256, num_work
                    split=split, n=len(images), images=_fingerprint(images), dtype='float32')
         # where the latest run preprocessed: not in the key, as both paths compute the same numbers (see below)
         extra = dict(hume_nb=hume_nb.__version__, preprocess=pre, weights_path=None if weights_path is None else str(Path(weights_path).resolve()))
-        return _prepare(out, mpath, key, chunk_size or 16 * batch_size, extra)
+        return _prepare(out, mpath, key, chunk_size or CHUNK_ROWS, extra)
     meta = _on_rank0(rank, world, prepare)
     if world > 1: dist.barrier()
     cs = meta['chunk_size']     # the file's own chunking, whatever this call asked for
