@@ -46,6 +46,7 @@ class InnerSolver:
     exact_loo = False  # has exact leave-one-out predictions (what split/merge moves are judged by)
     batched = False    # `loss` takes many seeds' labels at once (n x seeds x k) and returns one value per seed
     stacks = False     # `prepare` takes a stack of subsets (S x m x d) with their starts, `loss` their labels (m x S x k): one value each
+    skips_missing = False  # leaves out the rows missing in its space (all zeros) instead of reading them as data
     def __init__(self, cfg, d, k, generator=None, device='cpu'):
         self.cfg, self.d, self.k, self.generator, self.device = cfg, d, k, generator, device
     def prepare(self, x): self.x = x; return self

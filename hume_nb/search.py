@@ -447,8 +447,19 @@ def check_spaces(x1, x2, k):
     if not x2s: raise ValueError("x2 must hold at least one space")
     return x1, x2s, check_k(k, x1.shape[0])
 
+def _refuse_missing(x2s, cfg, Solver):
+    "Refuse phi2 spaces (in memory) with rows missing (all zeros) when the solver would read those rows as data."
+    if Solver.skips_missing: return
+    for j, x in enumerate(x2s):
+        if _is_lazy(x): continue   # a memory map is not read whole here
+        gone = int((~(np.asarray(x) != 0).any(1)).sum())
+        if gone: raise ValueError(f"phi2 space {j + 1} has {gone} row(s) missing (all zeros): solver {cfg.solver!r} would train and "
+                                  "score on them as if they were data; the 'ridge' solver (preset 'fast', the default) leaves "
+                                  "them out, or drop those rows")
+
 def plan_search(x1, x2s, k, cfg, batched=None, hooks=()):
     "The `Plan` of a search of `cfg` on validated spaces: `choose_plan` given the rows, the device and the hooks."
+    _refuse_missing(x2s, cfg, get_solver(cfg.solver))
     per_subset = any(type(h).before_subset is not Hook.before_subset for h in [*_config_hooks(cfg), *hooks])
     return choose_plan(cfg, get_solver(cfg.solver), len(x1), k, [x.shape[1] for x in x2s], resolve_device(cfg.device),
                        any(_is_lazy(x) for x in (x1, *x2s)), per_subset, batched)

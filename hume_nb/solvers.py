@@ -128,7 +128,7 @@ class FirstOrderProbe:
 # %% ../nbs/30_solvers.ipynb #104f2526
 class RidgeSolver(InnerSolver):
     "Ridge regression with its exact leave-one-out error relative to the labels' variance; one factor per set of rows."
-    exact_loo = batched = True
+    exact_loo = batched = skips_missing = True
     def prepare(self, x): self.factor = RidgeFactor(x, self.cfg.ridge); return self
     def loss(self, y): return ridge_loo_loss(self.factor, y)
     @classmethod
